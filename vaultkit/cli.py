@@ -1,0 +1,80 @@
+"""The command line: parse options, call the library, format, exit code.
+
+Exit codes: 0 no errors (warnings allowed unless --strict); 1 errors found, or
+changes pending with ``fix --check``, or a file failed; 2 usage or config error;
+3 an internal error (a bug: please report it with the version).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vaultkit import __version__
+from vaultkit.errors import ConfigError, VaultkitError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class Group(click.Group):
+    """Turns library errors into one clear line and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ConfigError as exc:
+            click.echo(f"vaultkit: error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except VaultkitError as exc:
+            click.echo(f"vaultkit: error: {exc}", err=True)
+            ctx.exit(EXIT_FINDINGS)
+        except KeyboardInterrupt:
+            click.echo("vaultkit: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if os.environ.get("VAULTKIT_DEBUG"):
+                raise
+            click.echo(
+                f"vaultkit {__version__}: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug; please report it with this line (set VAULTKIT_DEBUG=1 for details).",
+                err=True,
+            )
+            ctx.exit(EXIT_BUG)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultkit")
+def cli() -> None:
+    """Keep Obsidian and markdown vaults healthy: check, fix, export and import notes."""
+
+
+def _register() -> None:
+    from vaultkit.commands import check, rules
+
+    cli.add_command(check.check)
+    cli.add_command(rules.rules)
+    for name in ("fix", "export", "importer"):
+        try:
+            module = __import__(f"vaultkit.commands.{name}", fromlist=["command"])
+        except ImportError:
+            continue
+        cli.add_command(module.command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    cli.main(args=argv, prog_name="vaultkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
+
+
+def paths_argument(func: Any) -> Any:
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)

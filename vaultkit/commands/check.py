@@ -1,0 +1,47 @@
+"""vaultkit check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
+from vaultkit.commands.options import rule_options, split_rules
+from vaultkit.engine import check as run_check
+from vaultkit.engine import open_vault, select_rules
+from vaultkit.model import Severity
+from vaultkit.report import FORMATS, render_github, render_json, render_text
+
+
+@click.command()
+@paths_argument
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@rule_options
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+          strict: bool, online: bool, color: bool | None) -> None:
+    """Lint a vault, or the notes named (as pre-commit passes them).
+
+    With note files, the whole vault is still indexed to resolve links, but only
+    those files are reported.
+    """
+    session = open_vault(list(paths))
+    rules = select_rules(session.config, split_rules(select), split_rules(ignore), online)
+    diags = run_check(session, rules)
+    files = len(session.targets)
+    if fmt == "json":
+        click.echo(render_json(diags, files))
+    elif fmt == "github":
+        out = render_github(diags)
+        if out:
+            click.echo(out)
+    else:
+        colour = sys.stdout.isatty() if color is None else color
+        click.echo(render_text(diags, files, colour))
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)

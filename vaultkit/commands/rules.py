@@ -1,0 +1,28 @@
+"""vaultkit rules."""
+
+from __future__ import annotations
+
+import click
+
+from vaultkit.errors import ConfigError
+from vaultkit.rules import REGISTRY, find_rule
+
+
+@click.command()
+@click.argument("name", required=False)
+def rules(name: str | None) -> None:
+    """List every rule, or print one rule's documentation."""
+    if name:
+        r = find_rule(name)
+        if r is None:
+            raise ConfigError(f"unknown rule '{name}'; run 'vaultkit rules' to list them")
+        flags = ["fixable" + (" with --unsafe-fixes" if r.unsafe_fix else "")] if r.fixable else []
+        if r.online:
+            flags.append("needs --online")
+        click.echo(f"{r.code} {r.name} ({r.severity.value}{', ' if flags else ''}{', '.join(flags)})\n")
+        click.echo(r.doc)
+        return
+    click.echo(f"{'code':<7}{'name':<22}{'severity':<10}{'fixable':<9}summary")
+    for r in sorted(REGISTRY.values(), key=lambda r: r.code):
+        fix = ("unsafe" if r.unsafe_fix else "yes") if r.fixable else "no"
+        click.echo(f"{r.code:<7}{r.name:<22}{r.severity.value:<10}{fix:<9}{r.summary}")

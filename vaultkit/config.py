@@ -1,0 +1,113 @@
+"""Configuration: ``.vaultkit.toml`` at the vault root, or ``[tool.vaultkit]`` in pyproject.toml."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaultkit.errors import ConfigError
+
+CONFIG_FILES = (".vaultkit.toml", "pyproject.toml")
+SCHEMA_TYPES = ("string", "number", "integer", "boolean", "list", "mapping", "date", "datetime")
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)  # empty: every offline rule
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    schema_required: list[str] = field(default_factory=list)
+    schema_types: dict[str, str] = field(default_factory=dict)
+    similar_threshold: float = 90.0
+    online: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """A hash of the settings that change diagnostics (for caches)."""
+        blob = json.dumps(self.raw, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def has_config(folder: Path) -> bool:
+    if (folder / ".vaultkit.toml").is_file():
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "vaultkit" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return False
+    return False
+
+
+def load_config(root: Path) -> Config:
+    for name in CONFIG_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        section = data if name == ".vaultkit.toml" else data.get("tool", {}).get("vaultkit")
+        if section is None:
+            continue
+        return _from_mapping(section, path)
+    return Config()
+
+
+def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
+    value = section.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return list(value)
+
+
+def _from_mapping(section: dict[str, Any], path: Path) -> Config:
+    known = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online"}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    cfg = Config(source=path, raw=section)
+    cfg.select = _list(section, "select", path)
+    cfg.ignore = _list(section, "ignore", path)
+    cfg.exclude = _list(section, "exclude", path)
+    severity = section.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{path}: 'severity' must be a table of rule = level")
+    for rule, level in severity.items():
+        if level not in ("error", "warning", "info"):
+            raise ConfigError(f"{path}: severity of '{rule}' must be error, warning or info")
+    cfg.severity = dict(severity)
+    fm = section.get("frontmatter", {})
+    if not isinstance(fm, dict):
+        raise ConfigError(f"{path}: 'frontmatter' must be a table")
+    cfg.schema_required = _list(fm, "required", path)
+    types = fm.get("types", {})
+    if not isinstance(types, dict):
+        raise ConfigError(f"{path}: 'frontmatter.types' must be a table of key = type")
+    for key, kind in types.items():
+        if kind not in SCHEMA_TYPES:
+            raise ConfigError(
+                f"{path}: frontmatter type of '{key}' must be one of {', '.join(SCHEMA_TYPES)}"
+            )
+    cfg.schema_types = dict(types)
+    threshold = section.get("similar-threshold", 90.0)
+    if not isinstance(threshold, int | float) or not 0 <= threshold <= 100:
+        raise ConfigError(f"{path}: 'similar-threshold' must be a number from 0 to 100")
+    cfg.similar_threshold = float(threshold)
+    online = section.get("online", {})
+    if not isinstance(online, dict):
+        raise ConfigError(f"{path}: 'online' must be a table")
+    cfg.online = dict(online)
+    return cfg

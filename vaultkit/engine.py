@@ -1,0 +1,159 @@
+"""One engine behind check and fix: open the vault, load notes, index them, run rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaultkit.config import Config, load_config
+from vaultkit.errors import ConfigError, ReadError
+from vaultkit.fsio import Source, read_source
+from vaultkit.index import VaultIndex, note_facts
+from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
+from vaultkit.parse import is_suppressed, parse_note
+from vaultkit.rules import REGISTRY, Rule, find_rule
+from vaultkit.rules.base import Context
+from vaultkit.rules.duplicates import note_urls
+from vaultkit.vault import VaultFiles, find_root, relative, scan
+
+PARALLEL_MIN_NOTES = 400
+
+
+@dataclass
+class Session:
+    root: Path
+    config: Config
+    files: VaultFiles
+    targets: list[str]  # vault-relative paths to report on
+    explicit: bool  # files were named on the command line
+    notes: dict[str, Note] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def open_vault(paths: Sequence[Path]) -> Session:
+    paths = list(paths) or [Path.cwd()]
+    for p in paths:
+        if not p.exists():
+            raise ConfigError(f"{p}: no such file or folder")
+    root = find_root(paths[0])
+    config = load_config(root)
+    files = scan(root, config.exclude)
+    targets: list[str] = []
+    explicit = False
+    for p in paths:
+        rel = relative(root, p)
+        if rel is None:
+            raise ConfigError(f"{p} is outside the vault at {root}; check one vault at a time")
+        if p.is_dir():
+            prefix = "" if rel == "." else rel + "/"
+            targets.extend(n for n in files.notes if n.startswith(prefix))
+        else:
+            explicit = True
+            targets.append(rel)
+    return Session(root, config, files, sorted(set(targets)), explicit)
+
+
+def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 online: bool = False) -> list[Rule]:
+    chosen = list(select) or config.select
+    skip = list(ignore) or config.ignore
+    for key in [*chosen, *skip, *config.severity]:
+        if find_rule(key) is None:
+            raise ConfigError(f"unknown rule '{key}'; run 'vaultkit rules' to list them")
+    rules = [find_rule(k) for k in chosen] if chosen else list(REGISTRY.values())
+    out = [r for r in rules if r is not None and (online or not r.online)]
+    skipped = {find_rule(k) for k in skip}
+    return [r for r in out if r not in skipped]
+
+
+def _load_one(root: Path, rel: str) -> tuple[Note, Source | None, list[Diagnostic]]:
+    """Read and parse one note. Problems become diagnostics, never exceptions."""
+    path = root / rel
+    try:
+        src = read_source(path)
+    except ReadError as exc:
+        return _empty(rel), None, [_problem(rel, str(exc))]
+    if src.is_binary:
+        return _empty(rel), src, [_problem(rel, f"{rel} is a binary file, not a markdown note")]
+    note = parse_note(rel, src.text)
+    note.encoding, note.confident = src.encoding, src.confident
+    return note, src, []
+
+
+def _empty(rel: str) -> Note:
+    return Note(path=rel, text="", frontmatter=Frontmatter(None, "", 0, 0), line_starts=[0])
+
+
+def _problem(rel: str, message: str) -> Diagnostic:
+    return Diagnostic(rel, 1, 1, 1, 1, "VK000", "unreadable-file", Severity.ERROR, message)
+
+
+def _load_chunk(root: Path, rels: list[str]) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
+    return [_load_one(root, rel) for rel in rels]
+
+
+def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
+    """Read and parse ``rels`` into the session (in parallel when there are many)."""
+    rels = [r for r in rels if r not in session.notes]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) >= PARALLEL_MIN_NOTES and workers > 1:
+        size = max(50, len(rels) // (workers * 4))
+        chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+        with ProcessPoolExecutor(workers) as pool:
+            results = [r for chunk in pool.map(_load_chunk, [session.root] * len(chunks), chunks)
+                       for r in chunk]
+    else:
+        results = _load_chunk(session.root, rels)
+    for note, src, problems in results:
+        session.notes[note.path] = note
+        if keep_sources and src is not None:
+            session.sources[note.path] = src
+        session.problems.extend(problems)
+
+
+def build_context(session: Session) -> Context:
+    index = VaultIndex(session.files.notes, session.files.attachments)
+    url_notes: dict[str, list[tuple[str, int]]] = {}
+    for path, note in session.notes.items():
+        index.add_facts(path, note_facts(note))
+        seen: set[str] = set()
+        for canon, link in note_urls(note):
+            if canon not in seen:
+                seen.add(canon)
+                url_notes.setdefault(canon, []).append((path, link.start))
+    settings = {
+        "schema_required": session.config.schema_required,
+        "schema_types": session.config.schema_types,
+    }
+    return Context(index, settings, url_notes)
+
+
+def run_rules(note: Note, rules: Sequence[Rule], ctx: Context, config: Config) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for r in rules:
+        for d in r.check(note, ctx):
+            if is_suppressed(note, d.rule, d.code, d.line):
+                continue
+            level = config.severity.get(r.name) or config.severity.get(r.code)
+            if level:
+                d.severity = Severity(level)
+            out.append(d)
+    return out
+
+
+def check(session: Session, rules: Sequence[Rule]) -> list[Diagnostic]:
+    """Index the whole vault, then report on the session's targets."""
+    load_notes(session, session.files.notes + [t for t in session.targets if t not in session.files.notes])
+    ctx = build_context(session)
+    wanted = {r.code for r in rules}
+    diags = [p for p in session.problems if p.path in set(session.targets) and p.code in wanted]
+    for rel in session.targets:
+        note = session.notes.get(rel)
+        if note is not None:
+            diags.extend(run_rules(note, rules, ctx, session.config))
+    diags.sort(key=Diagnostic.sort_key)
+    return diags

@@ -1,0 +1,77 @@
+"""Frontmatter: find the fenced YAML block and load it with python-frontmatter's safe loader."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from vaultkit.model import Frontmatter
+
+_HANDLER = YAMLHandler()
+_OPEN = re.compile(r"---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+def split_frontmatter(text: str) -> tuple[Frontmatter, int]:
+    """Return the frontmatter and the offset where the body starts."""
+    m = _OPEN.match(text)
+    if not m:
+        return Frontmatter(None, "", 0, 0), 0
+    close = _CLOSE.search(text, m.end())
+    if not close:
+        # An opening fence with no closing one: not frontmatter, as in Obsidian.
+        return Frontmatter(None, "", 0, 0), 0
+    raw = text[m.end() : close.start()]
+    end_line = text.count("\n", 0, close.start()) + 1
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    fm = load_yaml(raw, first_line=2)
+    fm.start_line, fm.end_line, fm.present = 1, end_line, True
+    return fm, body_start
+
+
+def load_yaml(raw: str, first_line: int) -> Frontmatter:
+    """Load YAML text that starts on ``first_line`` of the note."""
+    fm = Frontmatter(None, raw, 0, 0, present=True)
+    if not raw.strip():
+        fm.data = {}
+        return fm
+    try:
+        data: Any = _HANDLER.load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        fm.error = f"YAML does not parse: {problem}"
+        fm.error_line = first_line + (mark.line if mark is not None else 0)
+        return fm
+    except (TypeError, ValueError) as exc:  # e.g. unhashable keys from {{template}}
+        fm.error = f"YAML does not parse: {exc}"
+        fm.error_line = first_line
+        return fm
+    if data is None:
+        fm.data = {}
+    elif isinstance(data, dict):
+        fm.data = data
+    else:
+        fm.error = f"frontmatter is a {type(data).__name__}, not a mapping of keys to values"
+        fm.error_line = first_line
+    return fm
+
+
+def frontmatter_tags(data: dict[str, Any] | None) -> list[str]:
+    """Tags from the ``tags`` (or ``tag``) property: a list or a comma/space separated string."""
+    if not data:
+        return []
+    value = data.get("tags", data.get("tag"))
+    items: list[Any]
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = [v for v in re.split(r"[,\s]+", value) if v]
+    elif isinstance(value, list):
+        items = value
+    else:
+        items = [value]
+    return [str(v).lstrip("#") for v in items if v is not None and str(v).strip("# ")]

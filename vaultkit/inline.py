@@ -1,0 +1,258 @@
+"""Facts from one inline token: links, wikilinks, code, tags, block ids and bare URLs."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from markdown_it.token import Token
+
+from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
+
+BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
+_TRAIL = ".,:;!?*_~'\""
+_TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.M)
+# Text that was meant as a link but did not become one.
+_SPACE_IN_DEST = re.compile(r"\[([^\[\]\n]*)\]\((https?:[^()\n]*?\s[^()\n]*?)\)")
+_SPACE_BEFORE_PAREN = re.compile(r"\[([^\[\]\n]+)\][ \t]+\((https?://[^()\s]+)\)")
+_UNCLOSED = re.compile(r"\[([^\[\]\n]*)\]\((https?://[^()\s]*)(?=\s|$)", re.M)
+_ORPHAN_CLOSE = re.compile(r"\]\((https?://[^()\s]+)\)")
+_ORPHAN_OPEN = re.compile(r"\[([^\[\]\n]*)\((https?://[^()\s]+)\)")
+_HREF = re.compile(r"""<(a|img)\b[^>]*?\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def trim_url(url: str) -> str:
+    """Trim trailing punctuation the way GFM's extended autolinks do."""
+    while url:
+        last = url[-1]
+        if last in _TRAIL:
+            url = url[:-1]
+        elif last == ")" and url.count("(") < url.count(")"):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+class InlineScanner:
+    def __init__(self, note: Note, commented: bool) -> None:
+        self.note = note
+        self.commented = commented
+
+    def scan(self, tok: Token, mapping: list[tuple[int, int]], item: int | None) -> str:
+        """Record facts of an inline token; return its plain text."""
+        keys = [m[0] for m in mapping]
+
+        def doc(pos: int) -> int:
+            i = bisect_right(keys, pos) - 1
+            return mapping[i][1] + pos - mapping[i][0]
+
+        content = tok.content
+        covered: list[tuple[int, int]] = []
+        plain: list[str] = []
+        children = tok.children or []
+        note = self.note
+        for j, child in enumerate(children):
+            ct = child.type
+            span = child.meta.get("span") if child.meta else None
+            if ct == "text":
+                plain.append(child.content)
+            elif ct == "code_inline":
+                plain.append(child.content)
+            if span is None:
+                continue
+            covered.append(span)
+            s, e = span
+            if ct in ("code_inline", "math_inline", "math_inline_double"):
+                note.code_spans.append((doc(s), doc(e)))
+            elif ct == "wikilink":
+                self._wikilink(child, doc, item, plain)
+            elif ct == "link_open":
+                self._link(child, children, j, content, s, e, doc, item)
+            elif ct == "image":
+                self._add("image", child.attrGet("src") or "", child.content, content, s, e, doc, item)
+            elif ct == "html_inline":
+                self._html(child.content, doc(s), item, children, j)
+        self._prose(content, covered, doc, item)
+        return "".join(plain)
+
+    def _add(
+        self, kind: LinkKind, href: str, text: str, content: str, s: int, e: int, doc: object, item: int | None
+    ) -> None:
+        assert callable(doc)
+        src = content[s:e]
+        ds, de = _dest_span(src)
+        self.note.links.append(
+            Link(kind, str(href), None, text, doc(s), doc(e), doc(s + ds), doc(s + de),
+                 self.commented, False, item)
+        )
+        self._split_anchor(self.note.links[-1])
+
+    def _link(
+        self, tok: Token, children: list[Token], j: int, content: str, s: int, e: int,
+        doc: object, item: int | None,
+    ) -> None:
+        assert callable(doc)
+        href = str(tok.attrGet("href") or "")
+        text = []
+        for c in children[j + 1 :]:
+            if c.type == "link_close":
+                break
+            if c.type in ("text", "code_inline"):
+                text.append(c.content)
+            elif c.type == "image":
+                text.append(c.content)
+        label = "".join(text)
+        src = content[s:e]
+        if tok.markup == "autolink":
+            link = Link("autolink", href, None, label, doc(s), doc(e), doc(s + 1), doc(e - 1),
+                        self.commented, False, item)
+            self.note.links.append(link)
+            return
+        if "](" not in src:
+            link = Link("reference", href, None, label, doc(s), doc(e), -1, -1, self.commented,
+                        False, item)
+        else:
+            ds, de = _dest_span(src)
+            link = Link("link", href, None, label, doc(s), doc(e), doc(s + ds), doc(s + de),
+                        self.commented, False, item)
+        self.note.links.append(link)
+        self._split_anchor(link)
+
+    @staticmethod
+    def _split_anchor(link: Link) -> None:
+        target = link.target
+        if "#" in target and not target.startswith(("http://", "https://")):
+            link.target, _, link.anchor = target.partition("#")
+        elif target.startswith("#"):
+            link.target, link.anchor = "", target[1:]
+
+    def _wikilink(self, tok: Token, doc: object, item: int | None, plain: list[str]) -> None:
+        from vaultkit.parse import split_wikilink
+
+        assert callable(doc)
+        s, e = tok.meta["span"]
+        body_start = tok.meta["body_start"]
+        target, anchor, alias = split_wikilink(tok.content)
+        plain.append(alias or tok.content)
+        raw_target_len = len(tok.content.replace("\\|", "|").partition("|")[0].partition("#")[0])
+        self.note.links.append(
+            Link("embed" if tok.meta["embed"] else "wikilink", target, anchor, alias, doc(s), doc(e),
+                 doc(body_start), doc(body_start + raw_target_len), self.commented, False, item)
+        )
+
+    def _html(self, html: str, base: int, item: int | None, children: list[Token], j: int) -> None:
+        for m in _HREF.finditer(html):
+            value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
+            vs = m.start(3) if m.group(3) is not None else (
+                m.start(4) if m.group(4) is not None else m.start(5))
+            label = ""
+            if m.group(1).lower() == "a":
+                parts = []
+                for c in children[j + 1 :]:
+                    if c.type == "html_inline" and c.content.lower().startswith("</a"):
+                        break
+                    if c.type == "text":
+                        parts.append(c.content)
+                label = "".join(parts)
+            self.note.links.append(
+                Link("html", value, None, label, base + m.start(), base + m.end(), base + vs,
+                     base + vs + len(value), self.commented, False, item)
+            )
+            self._split_anchor(self.note.links[-1])
+
+    def scan_html(self, html: str, base: int, item: int | None) -> None:
+        if "<" in html:
+            self._html(html, base, item, [], 0)
+
+    def _prose(self, content: str, covered: list[tuple[int, int]], doc: object, item: int | None) -> None:
+        """Regex scans over text that no inline rule claimed."""
+        assert callable(doc)
+        note = self.note
+        covered.sort()
+
+        def free(s: int, e: int) -> bool:
+            i = bisect_right(covered, (s, 1 << 62)) - 1
+            if i >= 0 and covered[i][1] > s:
+                return False
+            return not (i + 1 < len(covered) and covered[i + 1][0] < e)
+
+        has_url = "://" in content
+        if has_url and "](" in content or "] (" in content:
+            self._malformed(content, covered, free, doc, item)
+        if has_url:
+            for m in BARE_URL.finditer(content):
+                url = trim_url(m.group(0))
+                s = m.start()
+                if url and free(s, s + len(url)):
+                    note.links.append(
+                        Link("bare", url, None, "", doc(s), doc(s + len(url)), doc(s),
+                             doc(s + len(url)), self.commented, False, item)
+                    )
+        if "#" in content:
+            for m in _TAG.finditer(content):
+                if free(m.start(), m.end()):
+                    note.tags.append(Tag(m.group(1), doc(m.start()), note.position(doc(m.start()))[0]))
+        if "^" in content:
+            for m in _BLOCK_ID.finditer(content):
+                if free(m.start(1), m.end(1)):
+                    off = doc(m.start(1) - 1)
+                    note.block_ids.append(BlockId(m.group(1), off, note.position(off)[0]))
+
+    def _malformed(
+        self, content: str, covered: list[tuple[int, int]], free: object, doc: object, item: int | None
+    ) -> None:
+        assert callable(free) and callable(doc)
+        found: list[tuple[int, int]] = []
+        patterns = (
+            (_SPACE_IN_DEST, "whitespace"),
+            (_SPACE_BEFORE_PAREN, "space-before-paren"),
+            (_UNCLOSED, "unclosed"),
+            (_ORPHAN_OPEN, "unbalanced"),
+            (_ORPHAN_CLOSE, "unbalanced"),
+        )
+        for pattern, why in patterns:
+            for m in pattern.finditer(content):
+                s, e = m.start(), m.end()
+                if not free(s, e) or any(fs < e and s < fe for fs, fe in found):
+                    continue
+                found.append((s, e))
+                url_group = m.lastindex or 1
+                text = m.group(1) if (m.lastindex or 0) >= 2 else ""
+                link = Link("link", m.group(url_group), None, text, doc(s), doc(e),
+                            doc(m.start(url_group)), doc(m.end(url_group)), self.commented, False,
+                            item)
+                link.malformed = why
+                self.note.links.append(link)
+        covered.extend(found)
+        covered.sort()
+
+
+def _dest_span(src: str) -> tuple[int, int]:
+    """Offsets of the destination as written inside ``[text](dest "title")``."""
+    i = src.rfind("](")
+    if i < 0:
+        return 0, 0
+    i += 2
+    while i < len(src) and src[i] in " \t\n":
+        i += 1
+    if i < len(src) and src[i] == "<":
+        end = src.find(">", i)
+        return i + 1, (end if end > 0 else len(src) - 1)
+    j = i
+    depth = 0
+    while j < len(src):
+        ch = src[j]
+        if ch in " \t\n":
+            break
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == "\\":
+            j += 1
+        j += 1
+    return i, j

@@ -1,0 +1,271 @@
+"""One parse per note: frontmatter, markdown-it-py tokens, and the facts rules need.
+
+HTML comments: a ``<!-- ... -->`` block is parsed as markdown too, and what it
+yields is flagged ``commented``. Drafts are often wrapped whole in a comment, and
+their links are still the user's links, so rules see them; the export marks them.
+Obsidian ``%% ... %%`` comments are ordinary text to the parser, so their links
+count, as they do in Obsidian.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any
+
+from markdown_it.token import Token
+
+from vaultkit.frontmatter_parse import frontmatter_tags, load_yaml, split_frontmatter
+from vaultkit.inline import InlineScanner
+from vaultkit.mdit import parser
+from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
+
+_DIRECTIVE = re.compile(
+    r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE
+)
+_COMMENT_BLOCK = re.compile(r"<!--(.*?)(-->|\Z)", re.S)
+_FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
+_FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
+_HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
+_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
+_TAG_STRIP = re.compile(r"<[^>]+>")
+ALL_RULES = "*"
+
+
+class _Segment:
+    """A piece of the note parsed as markdown: the body, or the inside of a comment."""
+
+    def __init__(self, text: str, base: int, commented: bool) -> None:
+        self.text = text
+        self.base = base
+        self.commented = commented
+        self.lines = text.split("\n")
+        self.starts = line_starts(text)
+        self.cursor: dict[int, int] = {}
+
+    def offset(self, line: int, col: int = 0) -> int:
+        return self.base + self.starts[min(line, len(self.starts) - 1)] + col
+
+    def line_end(self, line: int) -> int:
+        line = min(line, len(self.lines) - 1)
+        return self.base + self.starts[line] + len(self.lines[line])
+
+    def content_map(self, tok: Token) -> list[tuple[int, int]]:
+        """(content offset, document offset) for the start of each line of an inline token."""
+        assert tok.map is not None
+        out: list[tuple[int, int]] = []
+        pos = 0
+        for i, piece in enumerate(tok.content.split("\n")):
+            ln = tok.map[0] + i
+            src = self.lines[ln] if ln < len(self.lines) else ""
+            col = self._locate(ln, src, piece)
+            out.append((pos, self.offset(ln, col)))
+            pos += len(piece) + 1
+        return out
+
+    def _locate(self, ln: int, src: str, piece: str) -> int:
+        stripped = src.rstrip()
+        if piece and stripped.endswith(piece) and ln not in self.cursor:
+            return len(stripped) - len(piece)
+        start = self.cursor.get(ln, 0)
+        col = src.find(piece, start)
+        if col < 0 and "|" in piece:  # table cells drop the backslash of "\|"
+            col = src.find(piece.replace("|", "\\|"), start)
+        if col < 0:
+            col = len(src) - len(src.lstrip())
+        self.cursor[ln] = col + len(piece)
+        return col
+
+
+def parse_note(path: str, text: str) -> Note:
+    fm, body_start = split_frontmatter(text)
+    note = Note(path=path, text=text, frontmatter=fm)
+    note.line_starts = line_starts(text)
+    if fm.present:
+        _frontmatter_links(note, text, fm)
+        for name in frontmatter_tags(fm.data):
+            note.tags.append(Tag(name, -1, 1))
+        note.disabled = _disabled_rules(fm.data)
+    _parse_segment(note, _Segment(text[body_start:], body_start, False))
+    if "vaultkit-" in text:
+        note.suppressions = _suppressions(note)
+    return note
+
+
+def _parse_segment(note: Note, seg: _Segment) -> None:
+    tokens = parser().parse(seg.text)
+    scanner = InlineScanner(note, seg.commented)
+    item_stack: list[int] = []
+    heading_level = 0
+    for i, tok in enumerate(tokens):
+        t = tok.type
+        if t == "inline":
+            if tok.map is None:
+                continue
+            mapping = seg.content_map(tok)
+            if heading_level:
+                text = scanner.scan(tok, mapping, item_stack[-1] if item_stack else None)
+                off = mapping[0][1]
+                note.headings.append(
+                    Heading(heading_level, text.strip(), tok.content, off, note.position(off)[0])
+                )
+            else:
+                scanner.scan(tok, mapping, item_stack[-1] if item_stack else None)
+        elif t == "heading_open":
+            heading_level = int(tok.tag[1])
+        elif t == "heading_close":
+            heading_level = 0
+        elif t == "list_item_open":
+            item_stack.append(_list_item(note, seg, tok, tokens[i + 1], item_stack))
+        elif t == "list_item_close":
+            item_stack.pop()
+        elif t in ("fence", "code_block", "math_block", "math_block_label") and tok.map:
+            start = seg.offset(tok.map[0])
+            note.code_spans.append((start, seg.line_end(tok.map[1] - 1)))
+        elif t == "html_block" and tok.map:
+            _html_block(note, seg, tok, scanner)
+
+
+def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[int]) -> int:
+    assert tok.map is not None
+    line = seg.lines[tok.map[0]]
+    marker = tok.markup if tok.info == "" else tok.info + tok.markup
+    indent = line.find(marker)
+    if indent < 0:
+        indent = len(line) - len(line.lstrip())
+    start = seg.offset(tok.map[0], indent)
+    text = line[indent + len(marker) :].strip()
+    empty = nxt.type == "list_item_close"
+    item = ListItem(
+        start=start,
+        line=note.position(start)[0],
+        end_line=note.position(seg.offset(tok.map[1] - 1))[0],
+        indent=note.position(start)[1] - 1,
+        marker=marker,
+        text=text,
+        parent=stack[-1] if stack else None,
+        empty=empty,
+        commented=seg.commented,
+    )
+    note.items.append(item)
+    return len(note.items) - 1
+
+
+def _html_block(note: Note, seg: _Segment, tok: Token, scanner: InlineScanner) -> None:
+    assert tok.map is not None
+    block_start = seg.offset(tok.map[0])
+    content = tok.content
+    for m in _COMMENT_BLOCK.finditer(content):
+        start = block_start + m.start()
+        end = block_start + m.end()
+        note.comments.append((start, end))
+        inner = m.group(1)
+        if inner.lstrip().lower().startswith("vaultkit-"):
+            continue
+        skip = 0
+        hidden = _HIDDEN_FM.match(inner)
+        if hidden and note.hidden_frontmatter is None and not note.frontmatter.present:
+            # A Jekyll draft wrapped whole in a comment: its frontmatter is still frontmatter.
+            first_line = note.position(start)[0] + 1
+            note.hidden_frontmatter = load_yaml(hidden.group(1), first_line)
+            note.hidden_frontmatter.start_line = first_line - 1
+            note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n")
+            skip = hidden.end()
+        _parse_segment(note, _Segment(inner[skip:], start + 4 + skip, True))
+    html_only = _COMMENT_BLOCK.sub(lambda m: " " * len(m.group(0)), content)
+    scanner.scan_html(html_only, block_start, None)
+    if not note.headings or note.headings[-1].start < block_start:
+        for m in _HTML_HEADING.finditer(html_only):
+            text = _TAG_STRIP.sub("", m.group(2)).strip()
+            off = block_start + m.start()
+            note.headings.append(Heading(int(m.group(1)), text, m.group(2), off, note.position(off)[0]))
+
+
+def _frontmatter_links(note: Note, text: str, fm: Frontmatter) -> None:
+    from vaultkit.model import Link
+
+    start = text.find("\n") + 1
+    raw_end = start + len(fm.raw)
+    for m in _FM_WIKILINK.finditer(text, start, raw_end):
+        target, anchor, alias = split_wikilink(m.group(2))
+        note.links.append(
+            Link(
+                kind="embed" if m.group(1) else "wikilink",
+                target=target,
+                anchor=anchor,
+                text=alias,
+                start=m.start(),
+                end=m.end(),
+                dest_start=m.start(2),
+                dest_end=m.end(2),
+                in_frontmatter=True,
+            )
+        )
+    for m in _FM_URL.finditer(text, start, raw_end):
+        url = m.group(0).rstrip(".,;")
+        note.links.append(
+            Link("bare", url, None, "", m.start(), m.start() + len(url), m.start(),
+                 m.start() + len(url), in_frontmatter=True)
+        )
+
+
+def split_wikilink(body: str) -> tuple[str, str | None, str]:
+    """``target#anchor|alias`` → (target, anchor, alias). ``\\|`` (in tables) separates too."""
+    body = body.replace("\\|", "|")
+    target, _, alias = body.partition("|")
+    target, hashmark, anchor = target.partition("#")
+    return target.strip(), (anchor.strip() if hashmark else None), alias.strip()
+
+
+def _disabled_rules(data: dict[str, Any] | None) -> frozenset[str]:
+    if not data:
+        return frozenset()
+    value = data.get("vaultkit-disable")
+    if value is None:
+        sub = data.get("vaultkit")
+        value = sub.get("disable") if isinstance(sub, dict) else None
+    if value is True or (isinstance(value, str) and value.strip().lower() in ("all", "*")):
+        return frozenset([ALL_RULES])
+    if isinstance(value, str):
+        return frozenset(v for v in re.split(r"[,\s]+", value) if v)
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    return frozenset()
+
+
+def _suppressions(note: Note) -> list[Suppression]:
+    out: list[Suppression] = []
+    open_: dict[str, int] = {}
+    for m in _DIRECTIVE.finditer(note.text):
+        kind = m.group(1).lower()
+        rules = [r for r in re.split(r"[,\s]+", m.group(2).strip()) if r] or [ALL_RULES]
+        line = note.position(m.start())[0]
+        if kind == "disable-next-line":
+            out.append(Suppression(frozenset(rules), line + 1, line + 1))
+        elif kind == "disable":
+            for r in rules:
+                open_.setdefault(r, line)
+        else:
+            for r in rules if rules != [ALL_RULES] else list(open_):
+                if r in open_:
+                    out.append(Suppression(frozenset([r]), open_.pop(r), line))
+    for r, line in open_.items():
+        out.append(Suppression(frozenset([r]), line, 1 << 30))
+    return out
+
+
+def is_suppressed(note: Note, rule: str, code: str, line: int) -> bool:
+    if note.disabled and (ALL_RULES in note.disabled or rule in note.disabled or code in note.disabled):
+        return True
+    for s in note.suppressions:
+        if s.start_line <= line <= s.end_line and (
+            ALL_RULES in s.rules or rule in s.rules or code in s.rules
+        ):
+            return True
+    return False
+
+
+def offset_in(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls inside one of the sorted ``spans``."""
+    i = bisect_right(spans, (offset, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]

@@ -1,0 +1,77 @@
+"""duplicate-url: the same resource saved more than once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
+from vaultkit.rules.base import Context, rule, this
+from vaultkit.urls import canonical_url, is_external, loose_key
+
+URL_KINDS = ("link", "bare", "autolink", "html", "reference")
+
+
+def note_urls(note: Note) -> list[tuple[str, Link]]:
+    """(canonical URL, link) for every external link in the body, in order."""
+    out = []
+    for link in note.links:
+        if link.kind in URL_KINDS and not link.in_frontmatter and is_external(link.target):
+            out.append((canonical_url(link.target), link))
+    return out
+
+
+@rule("VK005", "duplicate-url", Severity.WARNING, fixable=True, unsafe_fix=True)
+def duplicate_url(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """The same URL saved more than once, compared as canonical URLs.
+
+    Within one note it is a warning at each later occurrence, naming the first.
+    Across notes it is an info, once per note and URL, listing the other notes.
+    URLs that differ only in http/https, a leading `www.` or a trailing slash
+    are never merged; they are reported as "probably the same" (info).
+    The fix (with `--unsafe-fixes` only) removes a later list item that is
+    nothing but the duplicate link.
+    """
+    r = this("VK005")
+    first: dict[str, Link] = {}
+    loose_first: dict[str, tuple[str, Link]] = {}
+    for canon, link in note_urls(note):
+        line = note.position(link.start)[0]
+        if canon in first:
+            prev = first[canon]
+            yield r.diag(note, link.start, link.end,
+                         f"duplicate URL: already on line {note.position(prev.start)[0]} "
+                         f"({prev.text or prev.target})", _remove_item(note, link))
+            continue
+        first[canon] = link
+        key = loose_key(canon)
+        if key in loose_first and loose_first[key][0] != canon:
+            other = loose_first[key][1]
+            yield r.diag(note, link.start, link.end,
+                         f"probably the same URL as line {note.position(other.start)[0]} "
+                         f"({other.target}); they differ only in scheme, 'www.' or a trailing "
+                         "slash", severity=Severity.INFO)
+        else:
+            loose_first.setdefault(key, (canon, link))
+        others = [p for p, _ in ctx.url_notes.get(canon, ()) if p != note.path]
+        if others:
+            listed = ", ".join(sorted(set(others))[:5])
+            more = len(set(others)) - 5
+            yield r.diag(note, link.start, link.end,
+                         f"URL also saved in {listed}" + (f" (+{more} more)" if more > 0 else ""),
+                         severity=Severity.INFO, line_ref=line)
+
+
+def _remove_item(note: Note, link: Link) -> tuple[Edit, ...]:
+    """Delete the list item holding ``link`` when the item is nothing but that link."""
+    if link.item is None or not note.text:
+        return ()
+    item = note.items[link.item]
+    if item.line != item.end_line or any(i.parent == link.item for i in note.items):
+        return ()
+    start = note.line_starts[item.line - 1]
+    end = note.line_starts[item.line] if item.line < len(note.line_starts) else len(note.text)
+    body = note.text[item.start + len(item.marker) : end].strip()
+    src = note.text[link.start : link.end]
+    if body != src:
+        return ()
+    return (Edit(start, end, ""),)

@@ -1,0 +1,122 @@
+"""Note-level rules: frontmatter, list items, unreadable files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from vaultkit.model import Diagnostic, Edit, Frontmatter, Note, Severity
+from vaultkit.rules.base import Context, rule, this
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "list": (list,),
+    "mapping": (dict,),
+}
+
+
+@rule("VK000", "unreadable-file", Severity.ERROR)
+def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """A note that could not be read: permission denied, a binary file named `.md`, or bytes
+    that are not text. The run goes on with the other files."""
+    yield from ()
+
+
+@rule("VK006", "invalid-frontmatter", Severity.ERROR)
+def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """Frontmatter YAML that does not parse, or that is not a mapping of keys to values.
+
+    When the config declares a schema (`[frontmatter] required = [...]`,
+    `[frontmatter.types] key = "date"`), missing required keys, values of the
+    wrong type and dates that don't parse (`date: 2025-01-3 12:00:00 +0530`) are
+    reported too. Types: string, number, integer, boolean, list, mapping, date,
+    datetime. Frontmatter hidden in a leading HTML comment (Jekyll drafts) is
+    checked the same way.
+    """
+    for fm in (note.frontmatter, note.hidden_frontmatter):
+        if fm is None or not fm.present:
+            continue
+        if fm.error:
+            line = fm.error_line or fm.start_line
+            off = note.line_starts[min(line, len(note.line_starts)) - 1]
+            yield this("VK006").diag(note, off, off, f"{fm.error}; fix the YAML or quote the value")
+            continue
+        yield from _schema(note, fm, ctx)
+
+
+def _schema(note: Note, fm: Frontmatter, ctx: Context) -> Iterator[Diagnostic]:
+    required: list[str] = ctx.settings.get("schema_required", [])
+    types: dict[str, str] = ctx.settings.get("schema_types", {})
+    data = fm.data or {}
+    start = note.line_starts[fm.start_line - 1] if fm.start_line else 0
+    for key in required:
+        if key not in data or data[key] is None:
+            yield this("VK006").diag(note, start, start, f"frontmatter is missing required key '{key}'")
+    for key, kind in types.items():
+        if key not in data or data[key] is None:
+            continue
+        problem = _type_problem(data[key], kind)
+        if problem:
+            off = _key_offset(note, fm, key)
+            yield this("VK006").diag(note, off, off, f"frontmatter '{key}': {problem}")
+
+
+def _type_problem(value: Any, kind: str) -> str | None:
+    if kind in ("date", "datetime"):
+        if isinstance(value, dt.date):
+            return None
+        if isinstance(value, str) and _parse_date(value):
+            return None
+        return (f"'{value}' is not a date vaultkit can parse; write it as ISO 8601, "
+                "e.g. 2025-01-03 or 2025-01-03 12:00:00 +05:30")
+    allowed = _TYPES[kind]
+    if isinstance(value, bool) and bool not in allowed:
+        return f"expected {kind}, got a boolean"
+    if not isinstance(value, allowed):
+        return f"expected {kind}, got {type(value).__name__}"
+    return None
+
+
+def _parse_date(text: str) -> bool:
+    text = text.strip()
+    try:
+        dt.datetime.fromisoformat(text)
+        return True
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"):
+        try:
+            dt.datetime.strptime(text, fmt)
+            return re.match(r"\d{4}-\d{2}-\d{2}", text) is not None
+        except ValueError:
+            continue
+    return False
+
+
+def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
+    first = fm.start_line + 1
+    for line in range(first, fm.end_line):
+        if note.line_text(line).startswith(f"{key}:"):
+            return note.line_starts[line - 1]
+    return note.line_starts[fm.start_line - 1]
+
+
+@rule("VK007", "empty-list-item", Severity.WARNING, fixable=True)
+def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """A list marker with nothing after it. The fix removes the empty item's line."""
+    for item in note.items:
+        if not item.empty:
+            continue
+        edits: tuple[Edit, ...] = ()
+        if note.text and note.line_text(item.line).strip() == item.marker:
+            start = note.line_starts[item.line - 1]
+            end = (note.line_starts[item.line] if item.line < len(note.line_starts)
+                   else len(note.text))
+            edits = (Edit(start, end, ""),)
+        yield this("VK007").diag(note, item.start, item.start + len(item.marker),
+                                 "empty list item; add text or remove it", edits)

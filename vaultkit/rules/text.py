@@ -1,0 +1,128 @@
+"""Text damage: mojibake, odd spaces in list indentation, missing list-marker spaces,
+tracking parameters, and notes not stored as UTF-8."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from vaultkit.model import Diagnostic, Edit, Note, Severity
+from vaultkit.repair import find_mojibake, looks_like_mojibake
+from vaultkit.rules.base import Context, rule, this
+from vaultkit.urls import is_external, strip_tracking, tracking_params
+
+UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_NBSP_INDENT = re.compile(
+    rf"^([ \t{UNICODE_SPACES}]*[{UNICODE_SPACES}][ \t{UNICODE_SPACES}]*)(?=(?:[-*+]|\d{{1,9}}[.)])[ \t])",
+    re.M,
+)
+_NO_MARKER_SPACE = re.compile(r"^([ \t]*)([-*+])(?=\[[^\]\n]*\]\([^)\n]*\))", re.M)
+
+
+@rule("VK008", "mojibake", Severity.WARNING, fixable=True)
+def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
+
+    `â€”` for `—`, `Â` + no-break space, `ðŸ«µ` for 🫵, `‚óªÔ∏è` for `◻️`, and Mac
+    Roman emoji (`\\uf8ffüü©` for 🟩). Every damaged line is reported with its
+    repair; short lines are repaired too when the same damage shows elsewhere in
+    the file or the sequence is unambiguous. Legitimate non-ASCII text (`café`,
+    `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
+    only: no quote uncurling, HTML unescaping or Unicode normalisation.
+    """
+    text = note.text
+    if not text or not looks_like_mojibake(text):
+        return
+    repairs = find_mojibake(text, note.code_spans)
+    by_line: dict[int, list[Edit]] = {}
+    for rep in repairs:
+        line = note.position(rep.start)[0]
+        by_line.setdefault(line, []).append(Edit(rep.start, rep.end, rep.replacement))
+    for line, edits in sorted(by_line.items()):
+        start, end = edits[0].start, edits[-1].end
+        original = note.line_text(line)
+        line_start = note.line_starts[line - 1]
+        fixed = original
+        for e in reversed(edits):
+            fixed = fixed[: e.start - line_start] + e.replacement + fixed[e.end - line_start :]
+        yield this("VK008").diag(note, start, end,
+                                 f"mojibake; repaired the line reads: {fixed.strip()[:120]}",
+                                 tuple(edits))
+
+
+@rule("VK009", "nbsp-indent", Severity.WARNING, fixable=True)
+def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
+
+    Markdown only counts ASCII spaces and tabs as indentation, so such items lose
+    their nesting. The fix turns each of them into a regular space.
+    """
+    text = note.text
+    if not text or not any(c in text for c in UNICODE_SPACES):
+        return
+    for m in _NBSP_INDENT.finditer(text):
+        if _in_code(note, m.start()):
+            continue
+        indent = m.group(1)
+        fixed = "".join(" " if c in UNICODE_SPACES else c for c in indent)
+        yield this("VK009").diag(note, m.start(), m.end(),
+                                 "list item indented with no-break or other Unicode spaces; "
+                                 "they do not count as indentation", (Edit(m.start(), m.end(), fixed),))
+
+
+@rule("VK010", "list-marker-space", Severity.WARNING, fixable=True)
+def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
+    after its marker, so it is not a list item. The fix inserts the space."""
+    text = note.text
+    if not text or "[" not in text:
+        return
+    for m in _NO_MARKER_SPACE.finditer(text):
+        pos = m.end(2)
+        if _in_code(note, pos):
+            continue
+        line = note.line_text(note.position(pos)[0])
+        if m.group(2) == "*" and line.rstrip().endswith("*"):
+            continue  # *[emphasised link](url)*
+        yield this("VK010").diag(note, m.start(2), pos,
+                                 f"'{m.group(2)}' is followed by a link without a space, so this "
+                                 "line is not a list item; add a space", (Edit(pos, pos, " "),))
+
+
+@rule("VK011", "tracking-params", Severity.INFO, fixable=True)
+def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
+
+    The fix removes them and leaves the rest of the URL exactly as written;
+    parameters that carry meaning (YouTube `v`, `list`, `t`) are never removed.
+    """
+    for link in note.links:
+        if link.in_frontmatter or link.malformed or not is_external(link.target):
+            continue
+        names = tracking_params(link.target)
+        if not names:
+            continue
+        edits: tuple[Edit, ...] = ()
+        if link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
+            edits = (Edit(link.dest_start, link.dest_end, strip_tracking(link.target)),)
+        yield this("VK011").diag(note, link.start, link.end,
+                                 f"tracking parameter(s) {', '.join(names)} in {link.target}", edits)
+
+
+@rule("VK012", "non-utf8-encoding", Severity.WARNING, fixable=True)
+def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
+
+    The encoding is detected with charset-normalizer. The fix rewrites the file as
+    UTF-8, and only when the detection is confident.
+    """
+    enc = note.encoding
+    if enc in ("utf-8", "utf-8-sig", "ascii"):
+        return
+    sure = "" if note.confident else " (detection not confident: convert it by hand)"
+    yield this("VK012").diag(note, 0, 0, f"file is encoded as {enc}, not UTF-8{sure}",
+                             convert=note.confident)
+
+
+def _in_code(note: Note, offset: int) -> bool:
+    return any(s <= offset < e for s, e in note.code_spans)

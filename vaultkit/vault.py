@@ -1,0 +1,92 @@
+"""Finding the vault root, listing its notes and attachments, reading each note once."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaultkit.config import has_config
+
+SKIP_DIRS = frozenset({".obsidian", ".trash", ".git", ".vaultkit_cache"})
+
+
+@dataclass
+class VaultFiles:
+    root: Path
+    notes: list[str] = field(default_factory=list)  # vault-relative, "/" separators
+    attachments: list[str] = field(default_factory=list)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest ancestor holding ``.obsidian/`` or a vaultkit config, else ``start``."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".obsidian").is_dir() or has_config(candidate):
+            return candidate
+    return folder
+
+
+def is_note(name: str) -> bool:
+    return name.lower().endswith(".md")
+
+
+def excluded(rel: str, patterns: list[str]) -> bool:
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+            return True
+        if "/" not in pat and any(fnmatch.fnmatchcase(part, pat) for part in rel.split("/")):
+            return True
+    return False
+
+
+def scan(root: Path, exclude: list[str]) -> VaultFiles:
+    """Every note and attachment under ``root``, skipping tool folders and dot-folders."""
+    files = VaultFiles(root)
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            entries = list(os.scandir(root / rel_dir if rel_dir else root))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if exclude and excluded(rel, exclude):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS or entry.name.startswith("."):
+                    continue
+                if entry.is_symlink() and not _inside(root, Path(entry.path)):
+                    continue
+                stack.append(rel)
+            elif is_note(entry.name):
+                files.notes.append(rel)
+            elif not entry.name.startswith("."):
+                files.attachments.append(rel)
+    files.notes.sort()
+    files.attachments.sort()
+    return files
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def relative(root: Path, path: Path) -> str | None:
+    """Vault-relative "/" path of ``path``, or None when it is outside the vault."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
