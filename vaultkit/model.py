@@ -174,6 +174,8 @@ class Diagnostic:
     edits: tuple[Edit, ...] = ()
     unsafe: bool = False  # fix applied only with --unsafe-fixes
     extra: dict[str, Any] = field(default_factory=dict)
+    offset: int = -1  # the reported span as text offsets (not serialised)
+    end_offset: int = -1
 
     @property
     def fixable(self) -> bool:

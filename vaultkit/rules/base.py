@@ -58,6 +58,7 @@ class Rule:
         return Diagnostic(
             note.path, line, col, end_line, end_col, self.code, self.name,
             severity or self.severity, message, edits, unsafe or self.unsafe_fix, dict(extra),
+            start, max(end, start),
         )
 
 

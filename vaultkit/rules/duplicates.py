@@ -38,9 +38,13 @@ def duplicate_url(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         line = note.position(link.start)[0]
         if canon in first:
             prev = first[canon]
-            yield r.diag(note, link.start, link.end,
-                         f"duplicate URL: already on line {note.position(prev.start)[0]} "
-                         f"({prev.text or prev.target})", _remove_item(note, link))
+            edits = _remove_item(note, link)
+            start, end = (edits[0].start, edits[0].end - 1) if edits else (link.start, link.end)
+            d = r.diag(note, start, end,
+                       f"duplicate URL: already on line {note.position(prev.start)[0]} "
+                       f"({prev.text or prev.target})", edits)
+            d.end_offset = edits[0].end if edits else d.end_offset
+            yield d
             continue
         first[canon] = link
         key = loose_key(canon)

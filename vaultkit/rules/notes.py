@@ -118,5 +118,9 @@ def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
             end = (note.line_starts[item.line] if item.line < len(note.line_starts)
                    else len(note.text))
             edits = (Edit(start, end, ""),)
-        yield this("VK007").diag(note, item.start, item.start + len(item.marker),
-                                 "empty list item; add text or remove it", edits)
+        start, end = (edits[0].start, edits[0].end) if edits else (
+            item.start, item.start + len(item.marker))
+        d = this("VK007").diag(note, start, max(start, end - 1) if edits else end,
+                               "empty list item; add text or remove it", edits)
+        d.end_offset = end
+        yield d

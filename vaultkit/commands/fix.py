@@ -1,0 +1,83 @@
+"""vaultkit fix."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
+from vaultkit.commands.options import rule_options, split_rules
+from vaultkit.engine import build_context, load_notes, open_vault, select_rules
+from vaultkit.errors import VaultkitError
+from vaultkit.fixer import fix_text
+from vaultkit.fsio import render, write_atomic
+
+
+@click.command(name="fix")
+@paths_argument
+@rule_options
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply opt-in fixes (duplicate list items).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if anything would change.")
+def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+            unsafe_fixes: bool, show_diff: bool, check_only: bool) -> None:
+    """Repair what can be repaired safely, in place, atomically and idempotently."""
+    session = open_vault(list(paths))
+    rules = [r for r in select_rules(session.config, split_rules(select), split_rules(ignore))
+             if r.fixable]
+    load_notes(session, session.targets, keep_sources=True)
+    ctx = build_context(session)
+    changed = failed = 0
+    total: dict[str, int] = {}
+    for problem in session.problems:
+        click.echo(f"{problem.path}: skipped: {problem.message}", err=True)
+    for rel in session.targets:
+        note, src = session.notes.get(rel), session.sources.get(rel)
+        if note is None or src is None or src.is_binary:
+            continue
+        if not src.confident:
+            click.echo(f"{rel}: skipped: encoding {src.encoding} is a guess; convert it by hand",
+                       err=True)
+            continue
+        result = fix_text(note, rules, ctx, unsafe=unsafe_fixes)
+        if result.refused:
+            click.echo(f"{rel}: {result.refused}", err=True)
+            failed += 1
+            continue
+        convert = result.convert and "non-utf8-encoding" in {r.name for r in rules}
+        if result.text == note.text and not convert:
+            continue
+        changed += 1
+        if convert:
+            result.applied["non-utf8-encoding"] += 1
+        detail = ", ".join(f"{name} ×{n}" for name, n in sorted(result.applied.items()))
+        for name, n in result.applied.items():
+            total[name] = total.get(name, 0) + n
+        if show_diff:
+            diff = difflib.unified_diff(note.text.splitlines(keepends=True),
+                                        result.text.splitlines(keepends=True),
+                                        f"a/{rel}", f"b/{rel}")
+            click.echo("".join(diff), nl=False)
+            continue
+        if check_only:
+            click.echo(f"{rel}: would fix {detail}")
+            continue
+        try:
+            write_atomic(src.path, render(src, result.text, to_utf8=convert), expect=src,
+                         root=session.root)
+        except VaultkitError as exc:
+            click.echo(f"{rel}: not written: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(f"{rel}: fixed {detail}")
+    fixes = sum(total.values())
+    verb = "would fix" if (check_only or show_diff) else "fixed"
+    per_rule = ", ".join(f"{k} ×{v}" for k, v in sorted(total.items()))
+    click.echo(f"{verb} {fixes} problem(s) in {changed} file(s)" + (f" ({per_rule})" if per_rule else "")
+               + (f"; {failed} file(s) not written" if failed else ""), err=show_diff)
+    pending = check_only and changed > 0
+    sys.exit(EXIT_FINDINGS if pending or failed else EXIT_OK)
