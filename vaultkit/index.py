@@ -103,10 +103,10 @@ class VaultIndex:
             suffix = "/" + folded
             cands = [p for f, p in self.paths.items() if f.endswith(suffix) or f.endswith(suffix + ".md")]
             return self._pick(cands, src_dir)
-        cands = self.by_name.get(folded)
+        cands = self.by_name.get(folded) or []
         if not cands and folded.endswith(".md"):
-            cands = self.by_name.get(folded[:-3])
-        return self._pick(cands or [], src_dir, folded)
+            cands = self.by_name.get(folded[:-3]) or []
+        return self._pick(cands, src_dir, folded)
 
     def resolve_path(self, dest: str, source: str) -> str | None:
         """A markdown link destination: relative to the note, then the vault root, then by name."""

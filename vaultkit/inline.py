@@ -26,9 +26,7 @@ def trim_url(url: str) -> str:
     """Trim trailing punctuation the way GFM's extended autolinks do."""
     while url:
         last = url[-1]
-        if last in _TRAIL:
-            url = url[:-1]
-        elif last == ")" and url.count("(") < url.count(")"):
+        if last in _TRAIL or (last == ")" and url.count("(") < url.count(")")):
             url = url[:-1]
         else:
             break
@@ -56,9 +54,7 @@ class InlineScanner:
         for j, child in enumerate(children):
             ct = child.type
             span = child.meta.get("span") if child.meta else None
-            if ct == "text":
-                plain.append(child.content)
-            elif ct == "code_inline":
+            if ct == "text" or ct == "code_inline":
                 plain.append(child.content)
             if span is None:
                 continue
@@ -71,14 +67,16 @@ class InlineScanner:
             elif ct == "link_open":
                 self._link(child, children, j, content, s, e, doc, item)
             elif ct == "image":
-                self._add("image", child.attrGet("src") or "", child.content, content, s, e, doc, item)
+                src = str(child.attrGet("src") or "")
+                self._add("image", src, child.content, content, s, e, doc, item)
             elif ct == "html_inline":
                 self._html(child.content, doc(s), item, children, j)
         self._prose(content, covered, doc, item)
         return "".join(plain)
 
     def _add(
-        self, kind: LinkKind, href: str, text: str, content: str, s: int, e: int, doc: object, item: int | None
+        self, kind: LinkKind, href: str, text: str, content: str, s: int, e: int, doc: object,
+        item: int | None,
     ) -> None:
         assert callable(doc)
         src = content[s:e]
@@ -99,9 +97,7 @@ class InlineScanner:
         for c in children[j + 1 :]:
             if c.type == "link_close":
                 break
-            if c.type in ("text", "code_inline"):
-                text.append(c.content)
-            elif c.type == "image":
+            if c.type in ("text", "code_inline") or c.type == "image":
                 text.append(c.content)
         label = "".join(text)
         src = content[s:e]
@@ -179,7 +175,7 @@ class InlineScanner:
             return not (i + 1 < len(covered) and covered[i + 1][0] < e)
 
         has_url = "://" in content
-        if has_url and "](" in content or "] (" in content:
+        if (has_url and "](" in content) or "] (" in content:
             self._malformed(content, covered, free, doc, item)
         if has_url:
             for m in BARE_URL.finditer(content):

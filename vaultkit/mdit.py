@@ -81,7 +81,7 @@ def parser() -> MarkdownIt:
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
     # Keep destinations exactly as written: no percent-encoding, no scheme filtering.
     md.normalizeLink = _identity  # type: ignore[method-assign]
-    md.normalizeLinkText = _identity  # type: ignore[method-assign]
+    md.normalizeLinkText = _identity  # type: ignore[method-assign,assignment]
     md.validateLink = _allow  # type: ignore[method-assign]
     md.inline.ruler.before("link", "wikilink", wikilink_rule)
     for name, token_type in _TRACKED.items():

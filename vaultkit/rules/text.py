@@ -11,7 +11,9 @@ from vaultkit.repair import find_mojibake, looks_like_mojibake
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.urls import is_external, strip_tracking, tracking_params
 
-UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+UNICODE_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+)
 _NBSP_INDENT = re.compile(
     rf"^([ \t{UNICODE_SPACES}]*[{UNICODE_SPACES}][ \t{UNICODE_SPACES}]*)(?=(?:[-*+]|\d{{1,9}}[.)])[ \t])",
     re.M,
