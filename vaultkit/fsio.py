@@ -1,0 +1,566 @@
+"""Read notes once and write them back without ever losing data.
+
+Reading: ``read_source`` decodes a file (UTF-8 first; UTF-16/32 only with a BOM;
+otherwise charset-normalizer plus a cp1252-vs-mac_roman check) and records how
+it was stored, so ``render`` can give back byte-identical output for unchanged
+text. Writing: ``write_atomic`` replaces a file through a fsynced temp file in the
+same folder, refusing paths outside the vault and files changed since reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import errno
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultkit.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    ReadError,
+    UnsafePathError,
+    VaultkitError,
+    WriteError,
+)
+
+__all__ = [
+    "BINARY",
+    "TEMP_SUFFIX",
+    "AlreadyExistsError",
+    "ConflictError",
+    "ReadError",
+    "Source",
+    "UnsafePathError",
+    "VaultkitError",
+    "WriteError",
+    "cleanup_temp_files",
+    "create_exclusive",
+    "decode_bytes",
+    "read_source",
+    "render",
+    "write_atomic",
+    "write_text_atomic",
+]
+
+TEMP_SUFFIX = ".vaultkit-tmp"
+BINARY = "binary"  # the ``encoding`` of a file that is not text
+SNIFF_BYTES = 8192  # a NUL byte in this many leading bytes means binary
+# charset-normalizer "chaos" (mess ratio, 0..1) above which a guess is not
+# confident; 0.2 is charset-normalizer's own default cut-off for a match.
+CHAOS_MAX = 0.2
+# Non-Latin guesses (Cyrillic, CJK, Greek...) get no second opinion from us,
+# so they must be cleaner and show some language coherence to be confident.
+OTHER_CHAOS_MAX = 0.1
+OTHER_COHERENCE_MIN = 0.1
+
+_EOL = re.compile(r"\r\n|\r|\n")
+_BOMS = (  # UTF-32 first: the UTF-32-LE BOM starts with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOM_OF = {enc: bom for bom, enc in _BOMS}
+_CODEC = {"utf-8-sig": "utf-8"}  # the BOM is handled by hand
+
+# Single-byte Latin-script codecs (charset-normalizer's names) for which our
+# cp1252/mac_roman arbitration applies.
+_LATIN_NAMES = (
+    "cp1252 latin_1 iso8859_15 mac_roman mac_iceland mac_latin2 mac_turkish cp1250 "
+    "cp1254 cp1257 cp1258 iso8859_2 iso8859_3 iso8859_4 iso8859_9 iso8859_10 "
+    "iso8859_13 iso8859_14 iso8859_16 cp437 cp850 cp852 cp857 cp858 cp860 cp861 "
+    "cp863 cp865 cp775 hp_roman8"
+)
+_LATIN = frozenset(_LATIN_NAMES.split())
+# Characters that are ordinary in Western notes...
+_GOOD = frozenset(
+    "àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœšžÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒŠŽ‘’‚“”„–—…«»‹›•·°©®™€£¥¢§±×¿¡\u00a0"
+)
+# ...and ones that show up mostly as mojibake of the other codec.
+_SUSPECT = frozenset("‡†ˆ˜¯˘˙˚¸˝˛ˇ√∂∆∑∏π∫Ω≈≠≤≥∞◊ƒﬁﬂı‰¤¦¨´ªº¹²³¼½¾")
+_BETWEEN_OK = frozenset("’‘'-–·\u00a0")  # fine between two letters
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file as read: its bytes, its decoded text and how it was stored."""
+
+    path: Path
+    data: bytes  # the raw bytes as read
+    text: str  # decoded, BOM removed, "\r\n" and "\r" normalised to "\n"
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "mac_roman", BINARY...
+    bom: bool
+    newline: str  # dominant ending: "\n", "\r\n" or (classic Mac) "\r"; "\n" if none
+    mixed_newlines: bool
+    final_newline: bool
+    size: int
+    mtime_ns: int
+    mode: int  # permission bits only (stat.S_IMODE)
+    confident: bool  # decoding is certain, or the guess passed our thresholds
+    is_binary: bool  # NUL bytes / not text at all: text is ""
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_bytes(data: bytes) -> tuple[str, str, bool, bool]:
+    """Return (text with original newlines, encoding, bom, confident).
+
+    Binary data gives ("", BINARY, False, False). Every returned encoding
+    round-trips: ``text.encode(...)`` (plus the BOM) gives ``data`` back.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            text = _lossless(data[len(bom) :], _CODEC.get(enc, enc))
+            if text is not None:
+                return text, enc, True, True
+    if b"\x00" in data[:SNIFF_BYTES]:
+        return "", BINARY, False, False
+    text = _lossless(data, "utf-8")
+    if text is not None:
+        return text, "utf-8", False, True
+    return _guess_legacy(data)
+
+
+def _lossless(data: bytes, encoding: str) -> str | None:
+    """Decode strictly, and only if encoding the text gives the same bytes."""
+    try:
+        text = data.decode(encoding)
+        return text if text.encode(encoding) == data else None
+    except (UnicodeError, LookupError):
+        return None
+
+
+def _guess_legacy(data: bytes) -> tuple[str, str, bool, bool]:
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return "", BINARY, False, False
+    # UTF-16/32 are only trusted with a BOM (charset-normalizer likes them for short input)
+    pick = next((m for m in matches if not m.encoding.startswith(("utf_16", "utf_32"))), None)
+    other = None
+    if pick is not None and pick.encoding not in _LATIN:
+        text = _lossless(data, pick.encoding)
+        if text is not None:
+            sure = pick.chaos <= OTHER_CHAOS_MAX and pick.coherence >= OTHER_COHERENCE_MIN
+            other = text, pick.encoding, False, sure
+            if sure:
+                return other
+    # Latin script: charset-normalizer often confuses cp1252/mac_roman with their
+    # Central European cousins (and short text with CJK), so score ourselves.
+    latin = _latin_guess(data, pick.encoding if pick and not other else None)
+    if other is not None and (latin is None or not latin[3]):
+        return other
+    return latin or ("", BINARY, False, False)
+
+
+def _latin_guess(data: bytes, extra: str | None) -> tuple[str, str, bool, bool] | None:
+    from charset_normalizer.md import mess_ratio
+
+    names = ["cp1252", "mac_roman", "cp1250"]
+    if extra is not None and extra not in names:
+        names.append(extra)
+    scored: list[tuple[int, int, int, str, str]] = []
+    for order, name in enumerate(names):
+        text = _lossless(data, name)
+        if text is not None:
+            bad, good = _mojibake_score(text)
+            scored.append((bad, -good, order, name, text))
+    if not scored:
+        return None
+    scored.sort()
+    bad, neg_good, _, name, text = scored[0]
+    sure = (
+        bad == 0
+        and all((o[0], o[1]) > (bad, neg_good) for o in scored[1:] if o[4] != text)
+        and mess_ratio(text[:32768], maximum_threshold=1.0) <= CHAOS_MAX
+    )
+    return text, name, False, sure
+
+
+def _mojibake_score(text: str) -> tuple[int, int]:
+    """Count (implausible, plausible) non-ASCII characters for Western text."""
+    bad = good = 0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch < "\x80":
+            continue
+        cat = unicodedata.category(ch)
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i < last else " "
+        if (
+            cat[0] == "C"  # C1 control, unassigned, private use (Apple logo)
+            or ch in _SUSPECT
+            or (cat == "Lu" and (prev.islower() or prev in ",.;:!?"))  # "cafÈ", "notes,Ó"
+            or (cat == "Lu" and nxt.isupper() and text[i + 2 : i + 3].islower())  # "ÒBring"
+            or (cat == "Ll" and nxt.isupper())  # "ìIt"
+            or (cat[0] != "L" and prev.isalpha() and nxt.isalpha() and ch not in _BETWEEN_OK)
+            or (
+                cat[0] == "L"
+                and not prev.isascii()
+                and not nxt.isascii()
+                and nxt.isalpha()
+                and prev.isalpha()
+            )  # three non-ASCII letters in a row: "Ïðèâåò"
+        ):
+            bad += 1
+        elif ch in _GOOD:
+            good += 1
+    return bad, good
+
+
+# ----------------------------------------------------------------- reading
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode ``path`` once. Raises ReadError with a one-line message."""
+    path = Path(path)
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise ReadError(f"cannot read {path}: {_reason(exc)}") from exc
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise ReadError(f"cannot read {path}: not a regular file")
+            chunks: list[bytes] = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            after = os.fstat(fd)
+        except OSError as exc:
+            raise ReadError(f"cannot read {path}: {_reason(exc)}") from exc
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        if unchanged and len(data) == after.st_size:
+            return _make_source(path, data, after)
+    raise ReadError(f"cannot read {path}: it kept changing while being read")
+
+
+def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
+    raw, encoding, bom, confident = decode_bytes(data)
+    endings = _EOL.findall(raw)
+    counts = {e: 0 for e in ("\n", "\r\n", "\r")}  # order breaks ties toward "\n"
+    for e in endings:
+        counts[e] += 1
+    return Source(
+        path=path,
+        data=data,
+        text=_EOL.sub("\n", raw),
+        encoding=encoding,
+        bom=bom,
+        newline=max(counts, key=counts.__getitem__) if endings else "\n",
+        mixed_newlines=len(set(endings)) > 1,
+        final_newline=raw.endswith(("\n", "\r")),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        mode=stat.S_IMODE(st.st_mode),
+        confident=confident,
+        is_binary=encoding == BINARY,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+# --------------------------------------------------------------- rendering
+
+
+def render(source: Source, new_text: str, *, to_utf8: bool = False) -> bytes:
+    """Encode ``new_text`` (LF endings) the way ``source`` was stored.
+
+    Uniform files get their ending everywhere; files with mixed endings keep
+    each surviving line's own ending and the dominant one for new lines. The
+    final newline follows ``new_text``. ``to_utf8`` writes UTF-8, keeping a BOM
+    only if the file had a UTF-8 BOM. Raises WriteError if a character cannot
+    be encoded, or if ``source`` is binary and ``new_text`` is not "".
+    """
+    if source.is_binary:
+        if new_text:
+            raise WriteError(f"cannot write {source.path}: it is a binary file")
+        return source.data
+    new_text = _EOL.sub("\n", new_text)  # tolerate stray "\r" from callers
+    if source.mixed_newlines:
+        body = _reapply_mixed(source, new_text)
+    elif source.newline != "\n":
+        body = new_text.replace("\n", source.newline)
+    else:
+        body = new_text
+    encoding = source.encoding
+    if to_utf8:  # a UTF-16/32 BOM is dropped; a UTF-8 BOM is kept
+        encoding = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
+    bom = _BOM_OF.get(encoding, b"") if source.bom else b""
+    try:
+        return bom + body.encode(_CODEC.get(encoding, encoding))
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end]
+        raise WriteError(f"cannot write {source.path}: {bad!r} cannot be encoded in {encoding}") from None
+
+
+def _reapply_mixed(source: Source, new_text: str) -> str:
+    start = len(_BOM_OF.get(source.encoding, b"")) if source.bom else 0
+    raw = source.data[start:].decode(_CODEC.get(source.encoding, source.encoding))
+    old, old_ends = _EOL.split(raw), _EOL.findall(raw)
+    new = new_text.split("\n")
+    mapping = _map_lines(old, new)
+    out: list[str] = []
+    for j, line in enumerate(new):
+        out.append(line)
+        if j < len(new) - 1:  # every piece but the last is followed by a newline
+            i = mapping.get(j)
+            out.append(old_ends[i] if i is not None and i < len(old_ends) else source.newline)
+    return "".join(out)
+
+
+def _map_lines(old: list[str], new: list[str]) -> dict[int, int]:
+    """Map new line index -> old line index for unchanged or edited-in-place lines."""
+    limit = min(len(old), len(new))
+    pre = 0
+    while pre < limit and old[pre] == new[pre]:
+        pre += 1
+    suf = 0
+    while suf < limit - pre and old[-1 - suf] == new[-1 - suf]:
+        suf += 1
+    mapping = {k: k for k in range(pre)}
+    mapping.update({len(new) - 1 - k: len(old) - 1 - k for k in range(suf)})
+    mid_old, mid_new = old[pre : len(old) - suf], new[pre : len(new) - suf]
+    matcher = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):  # a replaced line keeps its slot's ending
+            for k in range(min(i2 - i1, j2 - j1)):
+                mapping[pre + j1 + k] = pre + i1 + k
+    return mapping
+
+
+# ----------------------------------------------------------------- writing
+
+
+def write_atomic(
+    path: Path,
+    data: bytes,
+    *,
+    expect: Source | None = None,
+    root: Path | None = None,
+    mode: int | None = None,
+) -> None:
+    """Atomically replace ``path`` (or create it) with ``data``.
+
+    Symlinks are resolved and the *target* is replaced (the link stays); with
+    ``root``, a target outside ``root`` raises UnsafePathError. With ``expect``,
+    a file whose size, mtime or bytes differ from it raises ConflictError.
+    Permissions: ``mode`` if given, else ``expect.mode``, else the existing
+    file's, else 0o644 minus the umask. On failure the file is untouched and no
+    temp file is left behind (except after SIGKILL: see cleanup_temp_files).
+    """
+    target = _safe_target(Path(path), root)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {_reason(exc)}") from exc
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise WriteError(f"cannot write {path}: not a regular file")
+    if expect is not None and st is None:
+        raise ConflictError(f"{path} was deleted since it was read; not written")
+    if mode is None:
+        mode = expect.mode if expect else stat.S_IMODE(st.st_mode) if st else _new_mode()
+
+    def check() -> None:  # as late as possible: right before the rename
+        if expect is not None:
+            _check_unchanged(Path(path), target, expect)
+
+    _write_via_temp(Path(path), target, data, mode, st, check, exclusive=False)
+
+
+def write_text_atomic(
+    source: Source, new_text: str, *, root: Path | None = None, to_utf8: bool = False
+) -> bool:
+    """Render ``new_text`` and write it over ``source.path`` if the bytes change.
+
+    Returns True if the file was written. Raises ConflictError if the file
+    changed on disk since ``source`` was read.
+    """
+    data = render(source, new_text, to_utf8=to_utf8)
+    if data == source.data:
+        return False
+    write_atomic(source.path, data, expect=source, root=root)
+    return True
+
+
+def create_exclusive(path: Path, data: bytes, *, root: Path, mode: int | None = None) -> None:
+    """Create a new file atomically; never overwrite anything.
+
+    The content is written to a temp file, fsynced, then hard-linked to the
+    final name, so the name appears complete or not at all. A name already
+    taken (even by a dangling symlink) raises AlreadyExistsError.
+    """
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        raise WriteError(f"cannot create {path}: not a file name")
+    try:
+        parent = Path(os.path.realpath(path.parent))
+    except (OSError, RuntimeError) as exc:
+        raise WriteError(f"cannot create {path}: {_reason(exc)}") from exc
+    final = _safe_target(parent / path.name, root, resolve=False)
+    if os.path.lexists(final):
+        raise AlreadyExistsError(f"cannot create {path}: it already exists; not overwritten")
+    perm = _new_mode() if mode is None else mode
+    _write_via_temp(path, final, data, perm, None, lambda: None, exclusive=True)
+
+
+def cleanup_temp_files(folder: Path, *, recursive: bool = True) -> list[Path]:
+    """Delete temp files left by a killed writer (``.*.vaultkit-tmp``); return them."""
+    removed: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                candidate = Path(dirpath, name)
+                with suppress(FileNotFoundError):
+                    if stat.S_ISREG(os.lstat(candidate).st_mode):
+                        candidate.unlink()
+                        removed.append(candidate)
+        if not recursive:
+            dirnames.clear()
+    return removed
+
+
+def _safe_target(path: Path, root: Path | None, *, resolve: bool = True) -> Path:
+    try:
+        target = Path(os.path.realpath(path, strict=False)) if resolve else path
+    except (OSError, RuntimeError) as exc:  # symlink loop
+        raise WriteError(f"cannot write {path}: {_reason(exc)}") from exc
+    if root is not None:
+        base = Path(os.path.realpath(root))
+        if not target.is_relative_to(base):
+            raise UnsafePathError(
+                f"refusing to write {path}: it resolves to {target}, outside the vault {base}"
+            )
+    return target
+
+
+def _check_unchanged(shown: Path, target: Path, expect: Source) -> None:
+    try:
+        with open(target, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            same = st.st_size == expect.size and st.st_mtime_ns == expect.mtime_ns
+            if same and handle.read() == expect.data:
+                return
+    except FileNotFoundError:
+        raise ConflictError(f"{shown} was deleted since it was read; not written") from None
+    raise ConflictError(f"{shown} changed on disk since it was read; not written")
+
+
+def _write_via_temp(
+    shown: Path,
+    final: Path,
+    data: bytes,
+    mode: int,
+    old: os.stat_result | None,
+    check: Callable[[], None],
+    *,
+    exclusive: bool,
+) -> None:
+    """Temp file in the same folder, fsync, chmod, rename (or link), fsync folder."""
+    verb = "create" if exclusive else "write"
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name[:64]}.", suffix=TEMP_SUFFIX)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, mode)
+            if old is not None and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                with suppress(PermissionError):
+                    os.fchown(fd, old.st_uid, old.st_gid)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        check()
+        if exclusive:
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                raise AlreadyExistsError(
+                    f"cannot create {shown}: it already exists; not overwritten"
+                ) from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                _create_no_link(shown, final, data, mode)  # e.g. FAT: no hard links
+        else:
+            os.replace(tmp, final)
+            tmp = None
+    except VaultkitError:
+        raise
+    except Exception as exc:
+        raise WriteError(f"cannot {verb} {shown}: {_reason(exc)}") from exc
+    finally:
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
+    _fsync_dir(final.parent)
+
+
+def _create_no_link(shown: Path, final: Path, data: bytes, mode: int) -> None:
+    """O_EXCL fallback for filesystems without hard links (not crash-atomic)."""
+    try:
+        fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    except FileExistsError:
+        raise AlreadyExistsError(f"cannot create {shown}: it already exists; not overwritten") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(final)
+        raise
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some filesystems cannot fsync a directory
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise WriteError(f"cannot sync folder {folder}: {_reason(exc)}") from exc
+    finally:
+        os.close(fd)
+
+
+def _new_mode() -> int:
+    """0o644 minus the process umask, read without changing it where possible."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return 0o644 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return 0o644 & ~current
