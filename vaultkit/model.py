@@ -115,6 +115,9 @@ class Note:
     block_ids: list[BlockId] = field(default_factory=list)
     code_spans: list[tuple[int, int]] = field(default_factory=list)  # code, math: never rewrite
     comments: list[tuple[int, int]] = field(default_factory=list)  # HTML comments
+    # top-level blocks of the body and of each comment, in order: (kind, first line, last line);
+    # kind is the markdown-it token type without "_open" (paragraph, bullet_list, heading, hr...)
+    blocks: list[tuple[str, int, int]] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     disabled: frozenset[str] = frozenset()  # rules off for the whole note ("*" for all)
     encoding: str = "utf-8"

@@ -99,6 +99,9 @@ def _parse_segment(note: Note, seg: _Segment) -> None:
     heading_level = 0
     for i, tok in enumerate(tokens):
         t = tok.type
+        if tok.level == 0 and tok.nesting >= 0 and tok.map:
+            first, last = seg.offset(tok.map[0]), seg.offset(tok.map[1] - 1)
+            note.blocks.append((t.removesuffix("_open"), note.position(first)[0], note.position(last)[0]))
         if t == "inline":
             if tok.map is None:
                 continue
