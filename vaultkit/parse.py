@@ -100,8 +100,9 @@ def _parse_segment(note: Note, seg: _Segment) -> None:
     for i, tok in enumerate(tokens):
         t = tok.type
         if tok.level == 0 and tok.nesting >= 0 and tok.map:
-            first, last = seg.offset(tok.map[0]), seg.offset(tok.map[1] - 1)
-            note.blocks.append((t.removesuffix("_open"), note.position(first)[0], note.position(last)[0]))
+            first = note.position(seg.offset(tok.map[0]))[0]
+            last = note.position(seg.offset(tok.map[1] - 1))[0]
+            note.blocks.append((t.removesuffix("_open"), first, last))
         if t == "inline":
             if tok.map is None:
                 continue
