@@ -17,7 +17,7 @@ from vaultkit.parse import is_suppressed, parse_note
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.duplicates import note_urls
-from vaultkit.vault import VaultFiles, find_root, relative, scan
+from vaultkit.vault import VaultFiles, find_root, in_folders, relative, scan
 
 PARALLEL_MIN_NOTES = 400
 
@@ -59,8 +59,10 @@ def open_vault(paths: Sequence[Path]) -> Session:
 
 def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
                  online: bool = False) -> list[Rule]:
-    chosen = list(select) or config.select
-    skip = list(ignore) or config.ignore
+    cli_select = list(select)
+    chosen = cli_select or config.select
+    # An explicit --select runs what it names, even rules the config ignores.
+    skip = list(ignore) or ([] if cli_select else config.ignore)
     for key in [*chosen, *skip, *config.severity]:
         if find_rule(key) is None:
             raise ConfigError(f"unknown rule '{key}'; run 'vaultkit rules' to list them")
@@ -70,7 +72,8 @@ def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[st
     return [r for r in out if r not in skipped]
 
 
-def _load_one(root: Path, rel: str) -> tuple[Note, Source | None, list[Diagnostic]]:
+def _load_one(root: Path, rel: str, templates: Sequence[str] = ()
+              ) -> tuple[Note, Source | None, list[Diagnostic]]:
     """Read and parse one note. Problems become diagnostics, never exceptions."""
     path = root / rel
     try:
@@ -79,7 +82,7 @@ def _load_one(root: Path, rel: str) -> tuple[Note, Source | None, list[Diagnosti
         return _empty(rel), None, [_problem(rel, str(exc))]
     if src.is_binary:
         return _empty(rel), src, [_problem(rel, f"{rel} is a binary file, not a markdown note")]
-    note = parse_note(rel, src.text)
+    note = parse_note(rel, src.text, template=in_folders(rel, list(templates)))
     note.encoding, note.confident = src.encoding, src.confident
     return note, src, []
 
@@ -92,22 +95,25 @@ def _problem(rel: str, message: str) -> Diagnostic:
     return Diagnostic(rel, 1, 1, 1, 1, "VK000", "unreadable-file", Severity.ERROR, message)
 
 
-def _load_chunk(root: Path, rels: list[str]) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
-    return [_load_one(root, rel) for rel in rels]
+def _load_chunk(root: Path, rels: list[str], templates: Sequence[str] = ()
+                ) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
+    return [_load_one(root, rel, templates) for rel in rels]
 
 
 def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
     """Read and parse ``rels`` into the session (in parallel when there are many)."""
     rels = [r for r in rels if r not in session.notes]
+    templates = session.files.template_dirs
     workers = min(os.cpu_count() or 1, 8)
     if len(rels) >= PARALLEL_MIN_NOTES and workers > 1:
         size = max(50, len(rels) // (workers * 4))
         chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
         with ProcessPoolExecutor(workers) as pool:
-            results = [r for chunk in pool.map(_load_chunk, [session.root] * len(chunks), chunks)
+            results = [r for chunk in pool.map(_load_chunk, [session.root] * len(chunks), chunks,
+                                               [templates] * len(chunks))
                        for r in chunk]
     else:
-        results = _load_chunk(session.root, rels)
+        results = _load_chunk(session.root, rels, templates)
     for note, src, problems in results:
         session.notes[note.path] = note
         if keep_sources and src is not None:
@@ -128,6 +134,7 @@ def build_context(session: Session) -> Context:
     settings = {
         "schema_required": session.config.schema_required,
         "schema_types": session.config.schema_types,
+        "template_dirs": session.files.template_dirs,
     }
     return Context(index, settings, url_notes)
 
@@ -151,9 +158,10 @@ def check(session: Session, rules: Sequence[Rule]) -> list[Diagnostic]:
     ctx = build_context(session)
     wanted = {r.code for r in rules}
     diags = [p for p in session.problems if p.path in set(session.targets) and p.code in wanted]
+    unread = {p.path for p in session.problems}  # already reported as unreadable-file
     for rel in session.targets:
         note = session.notes.get(rel)
-        if note is not None:
+        if note is not None and rel not in unread:
             diags.extend(run_rules(note, rules, ctx, session.config))
     diags.sort(key=Diagnostic.sort_key)
     return diags

@@ -4,7 +4,7 @@ Resolution follows Obsidian: names are matched case-insensitively after NFC
 normalisation, ``.md`` is optional for notes, a target with a ``/`` matches as a
 path suffix (``../`` is relative to the linking note), and when several files
 share a name the tie-break is: the exact vault path, then a file in the linking
-note's own folder, then the shortest path (then alphabetical, for stability).
+note's own folder, then the shortest path string (then alphabetical, for stability).
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ class VaultIndex:
         same = [c for c in cands if posixpath.dirname(c) == src_dir]
         if same:
             return sorted(same, key=lambda c: (len(c), c))[0]
-        return sorted(cands, key=lambda c: (c.count("/"), len(c), c))[0]
+        # The shortest path *string* (a/b/N.md beats zzzz/N.md), as Obsidian picks.
+        return sorted(cands, key=lambda c: (len(c), c))[0]
 
     def has_heading_path(self, path: str, parts: list[str]) -> bool:
         """``[[Note#H1#H2]]``: each part names a heading, each nested under the one before."""

@@ -1,10 +1,16 @@
 """One parse per note: frontmatter, markdown-it-py tokens, and the facts rules need.
 
-HTML comments: a ``<!-- ... -->`` block is parsed as markdown too, and what it
-yields is flagged ``commented``. Drafts are often wrapped whole in a comment, and
-their links are still the user's links, so rules see them; the export marks them.
+HTML comments: a ``<!-- ... -->`` block, or one inside a paragraph, is parsed as
+markdown too, and what it yields is flagged ``commented``. Drafts are often wrapped
+whole in a comment, and their links are still the user's links, so rules see them;
+the export marks them. ``<!-- vaultkit-... -->`` directives are not parsed.
 Obsidian ``%% ... %%`` comments are ordinary text to the parser, so their links
 count, as they do in Obsidian.
+
+Templates: in a note inside the vault's templates folder (``template=True``), a
+``{{placeholder}}`` that stands as a whole frontmatter value (``created: {{date}}``)
+is read as the string it is, since Obsidian replaces it when the template is used.
+Anywhere else such a value is YAML that does not parse, and is reported.
 """
 
 from __future__ import annotations
@@ -77,8 +83,14 @@ class _Segment:
         return col
 
 
-def parse_note(path: str, text: str) -> Note:
+# "key: {{date}}" or "- {{title}}": a template placeholder as a whole YAML value.
+_PLACEHOLDER_VALUE = re.compile(r"^([ \t]*(?:-|[^\s#:-][^#\n:]*:)[ \t]+)(\{\{[^{}\n]*\}\})[ \t]*$", re.M)
+
+
+def parse_note(path: str, text: str, template: bool = False) -> Note:
     fm, body_start = split_frontmatter(text)
+    if template and fm.error and "{{" in fm.raw:
+        fm = _template_frontmatter(fm)
     note = Note(path=path, text=text, frontmatter=fm)
     note.line_starts = line_starts(text)
     if fm.present:
@@ -90,6 +102,16 @@ def parse_note(path: str, text: str) -> Note:
     if "vaultkit-" in text:
         note.suppressions = _suppressions(note)
     return note
+
+
+def _template_frontmatter(fm: Frontmatter) -> Frontmatter:
+    """Read whole-value ``{{placeholders}}`` as strings; keep the error if it still fails."""
+    quoted = _PLACEHOLDER_VALUE.sub(lambda m: m.group(1) + "'" + m.group(2).replace("'", "''") + "'", fm.raw)
+    retry = load_yaml(quoted, first_line=2)
+    if retry.error:
+        return fm
+    fm.data, fm.error, fm.error_line = retry.data, None, None
+    return fm
 
 
 def _parse_segment(note: Note, seg: _Segment) -> None:

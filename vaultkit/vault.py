@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ class VaultFiles:
     root: Path
     notes: list[str] = field(default_factory=list)  # vault-relative, "/" separators
     attachments: list[str] = field(default_factory=list)
+    template_dirs: list[str] = field(default_factory=list)  # Obsidian's templates folders
 
 
 def find_root(start: Path) -> Path:
@@ -73,7 +75,33 @@ def scan(root: Path, exclude: list[str]) -> VaultFiles:
                 files.attachments.append(rel)
     files.notes.sort()
     files.attachments.sort()
+    files.template_dirs = template_folders(root)
     return files
+
+
+# Where Obsidian's core Templates plugin and the Templater plugin keep their settings.
+_TEMPLATE_SETTINGS = (
+    (".obsidian/templates.json", "folder"),
+    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+)
+
+
+def template_folders(root: Path) -> list[str]:
+    """The vault's templates folders, as configured in ``.obsidian/`` (none when unset)."""
+    out: list[str] = []
+    for rel, key in _TEMPLATE_SETTINGS:
+        try:
+            value = json.loads((root / rel).read_text("utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, str) and value.strip("/ "):
+            out.append(value.strip("/ "))
+    return out
+
+
+def in_folders(rel: str, folders: list[str]) -> bool:
+    """Whether vault path ``rel`` lies inside one of ``folders``."""
+    return any(rel.startswith(f + "/") for f in folders)
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -37,11 +37,20 @@ def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tu
     if fmt == "json":
         click.echo(render_json(diags, files))
     elif fmt == "github":
-        out = render_github(diags)
+        out = render_github(diags, _github_prefix(session.root))
         if out:
             click.echo(out)
     else:
         colour = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(diags, files, colour))
+        click.echo(render_text(diags, files, colour), color=colour)  # click strips ANSI off a tty
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
+
+
+def _github_prefix(root: Path) -> str:
+    """Annotations name files from the working directory (the checkout), not the vault root."""
+    try:
+        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from vaultkit.index import fold, strip_md
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
@@ -24,7 +24,9 @@ def _suggest(target: str, ctx: Context) -> str:
                 "and Obsidian does not resolve aliases")
     key = target.rsplit("/", 1)[-1]
     names = ctx.index.suggestion_names()
-    found = process.extract(key, names, scorer=fuzz.WRatio, limit=3, score_cutoff=85)
+    # Whole-name similarity: WRatio's partial matching offered 'a' for 'Real Nme'.
+    found = process.extract(key, names, scorer=fuzz.token_sort_ratio,
+                            processor=utils.default_process, limit=3, score_cutoff=75)
     if found:
         return "; did you mean " + ", ".join(f"[[{name}]]" for name, _, _ in found) + "?"
     return "; create the note, or correct the link"

@@ -9,6 +9,7 @@ from typing import Any
 
 from vaultkit.model import Diagnostic, Edit, Frontmatter, Note, Severity
 from vaultkit.rules.base import Context, rule, this
+from vaultkit.vault import in_folders
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -36,8 +37,18 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     wrong type and dates that don't parse (`date: 2025-01-3 12:00:00 +0530`) are
     reported too. Types: string, number, integer, boolean, list, mapping, date,
     datetime. Frontmatter hidden in a leading HTML comment (Jekyll drafts) is
-    checked the same way.
+    checked the same way; a note with no frontmatter at all is missing every
+    required key. Notes in the vault's templates folder get no schema check (their
+    `{{date}}` placeholders are filled in when the template is used).
     """
+    template = in_folders(note.path, ctx.settings.get("template_dirs", []))
+    hidden = note.hidden_frontmatter
+    if not note.frontmatter.present and not (hidden and hidden.present):
+        if not template:
+            for key in ctx.settings.get("schema_required", []):
+                yield this("VK006").diag(note, 0, 0, f"note has no frontmatter; required key '{key}' "
+                                                     "is missing")
+        return
     for fm in (note.frontmatter, note.hidden_frontmatter):
         if fm is None or not fm.present:
             continue
@@ -46,7 +57,8 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
             off = note.line_starts[min(line, len(note.line_starts)) - 1]
             yield this("VK006").diag(note, off, off, f"{fm.error}; fix the YAML or quote the value")
             continue
-        yield from _schema(note, fm, ctx)
+        if not template:
+            yield from _schema(note, fm, ctx)
 
 
 def _schema(note: Note, fm: Frontmatter, ctx: Context) -> Iterator[Diagnostic]:
@@ -108,7 +120,13 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
 
 @rule("VK007", "empty-list-item", Severity.WARNING, fixable=True)
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A list marker with nothing after it. The fix removes the empty item's line."""
+    """A list marker with nothing after it. The fix removes the empty item's line.
+
+    Notes in the vault's templates folder (`.obsidian/templates.json`, or Templater's
+    setting) are skipped: there an empty `- ` is where the user starts typing.
+    """
+    if in_folders(note.path, ctx.settings.get("template_dirs", [])):
+        return
     for item in note.items:
         if not item.empty:
             continue
