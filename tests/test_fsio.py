@@ -381,6 +381,23 @@ def test_symlink_inside_vault_writes_target(tmp_path: Path) -> None:
     assert (tmp_path / "real.md").read_bytes() == b"new\n"
 
 
+def test_long_multibyte_name(tmp_path: Path) -> None:
+    path = tmp_path / ("é" * 120 + ".md")  # 243 bytes: the temp name must be shortened
+    write_atomic(path, b"x\n", root=tmp_path)
+    create_exclusive(tmp_path / ("ü" * 120 + ".md"), b"y\n", root=tmp_path)
+    assert path.read_bytes() == b"x\n" and temp_files(tmp_path) == []
+
+
+def test_create_exclusive_through_linked_folder_refused(tmp_path: Path) -> None:
+    vault, elsewhere = tmp_path / "vault", tmp_path / "elsewhere"
+    vault.mkdir()
+    elsewhere.mkdir()
+    (vault / "linked").symlink_to(elsewhere)
+    with pytest.raises(UnsafePathError):
+        create_exclusive(vault / "linked" / "new.md", b"x", root=vault)
+    assert list(elsewhere.iterdir()) == []
+
+
 class Exploding:
     """Not bytes: the write fails after the temp file exists."""
 

@@ -17,7 +17,6 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,24 +30,9 @@ from vaultkit.errors import (
     WriteError,
 )
 
-__all__ = [
-    "BINARY",
-    "TEMP_SUFFIX",
-    "AlreadyExistsError",
-    "ConflictError",
-    "ReadError",
-    "Source",
-    "UnsafePathError",
-    "VaultkitError",
-    "WriteError",
-    "cleanup_temp_files",
-    "create_exclusive",
-    "decode_bytes",
-    "read_source",
-    "render",
-    "write_atomic",
-    "write_text_atomic",
-]
+__all__ = ["BINARY", "TEMP_SUFFIX", "Source", "decode_bytes", "read_source", "render", "write_atomic"]
+__all__ += ["AlreadyExistsError", "cleanup_temp_files", "create_exclusive", "write_text_atomic"]
+__all__ += ["ConflictError", "ReadError", "UnsafePathError", "VaultkitError", "WriteError"]
 
 TEMP_SUFFIX = ".vaultkit-tmp"
 BINARY = "binary"  # the ``encoding`` of a file that is not text
@@ -62,6 +46,7 @@ OTHER_CHAOS_MAX = 0.1
 OTHER_COHERENCE_MIN = 0.1
 
 _EOL = re.compile(r"\r\n|\r|\n")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BOMS = (  # UTF-32 first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -191,27 +176,22 @@ def _latin_guess(data: bytes, extra: str | None) -> tuple[str, str, bool, bool] 
 def _mojibake_score(text: str) -> tuple[int, int]:
     """Count (implausible, plausible) non-ASCII characters for Western text."""
     bad = good = 0
-    last = len(text) - 1
-    for i, ch in enumerate(text):
-        if ch < "\x80":
-            continue
+    for index, match in enumerate(_NON_ASCII.finditer(text)):
+        if index >= 20000:  # plenty of evidence; keeps big files fast
+            break
+        i, ch = match.start(), match.group()
         cat = unicodedata.category(ch)
         prev = text[i - 1] if i else " "
-        nxt = text[i + 1] if i < last else " "
+        nxt = text[i + 1 : i + 2] or " "
+        between = prev.isalpha() and nxt.isalpha()
         if (
             cat[0] == "C"  # C1 control, unassigned, private use (Apple logo)
             or ch in _SUSPECT
             or (cat == "Lu" and (prev.islower() or prev in ",.;:!?"))  # "cafÈ", "notes,Ó"
             or (cat == "Lu" and nxt.isupper() and text[i + 2 : i + 3].islower())  # "ÒBring"
             or (cat == "Ll" and nxt.isupper())  # "ìIt"
-            or (cat[0] != "L" and prev.isalpha() and nxt.isalpha() and ch not in _BETWEEN_OK)
-            or (
-                cat[0] == "L"
-                and not prev.isascii()
-                and not nxt.isascii()
-                and nxt.isalpha()
-                and prev.isalpha()
-            )  # three non-ASCII letters in a row: "Ïðèâåò"
+            or (between and cat[0] != "L" and ch not in _BETWEEN_OK)  # "Za¿ó"
+            or (between and cat[0] == "L" and not prev.isascii() and not nxt.isascii())  # "Ïðèâåò"
         ):
             bad += 1
         elif ch in _GOOD:
@@ -380,12 +360,8 @@ def write_atomic(
         raise ConflictError(f"{path} was deleted since it was read; not written")
     if mode is None:
         mode = expect.mode if expect else stat.S_IMODE(st.st_mode) if st else _new_mode()
-
-    def check() -> None:  # as late as possible: right before the rename
-        if expect is not None:
-            _check_unchanged(Path(path), target, expect)
-
-    _write_via_temp(Path(path), target, data, mode, st, check, exclusive=False)
+    owner = (st.st_uid, st.st_gid) if st else None
+    _write_via_temp(Path(path), target, data, mode, owner=owner, expect=expect)
 
 
 def write_text_atomic(
@@ -421,7 +397,7 @@ def create_exclusive(path: Path, data: bytes, *, root: Path, mode: int | None = 
     if os.path.lexists(final):
         raise AlreadyExistsError(f"cannot create {path}: it already exists; not overwritten")
     perm = _new_mode() if mode is None else mode
-    _write_via_temp(path, final, data, perm, None, lambda: None, exclusive=True)
+    _write_via_temp(path, final, data, perm, exclusive=True)
 
 
 def cleanup_temp_files(folder: Path, *, recursive: bool = True) -> list[Path]:
@@ -471,83 +447,78 @@ def _write_via_temp(
     final: Path,
     data: bytes,
     mode: int,
-    old: os.stat_result | None,
-    check: Callable[[], None],
     *,
-    exclusive: bool,
+    owner: tuple[int, int] | None = None,
+    expect: Source | None = None,
+    exclusive: bool = False,
 ) -> None:
     """Temp file in the same folder, fsync, chmod, rename (or link), fsync folder."""
-    verb = "create" if exclusive else "write"
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name[:64]}.", suffix=TEMP_SUFFIX)
+        stem = final.name[:64]
+        while len(os.fsencode(stem)) > 128:  # the temp name must stay under NAME_MAX
+            stem = stem[:-1]
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{stem}.", suffix=TEMP_SUFFIX)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, mode)
-            if old is not None and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
-                with suppress(PermissionError):
-                    os.fchown(fd, old.st_uid, old.st_gid)
-            os.fsync(fd)
+            _fill(fd, data, mode, owner)
         finally:
             os.close(fd)
-        check()
+        if expect is not None:  # as late as possible: right before the rename
+            _check_unchanged(shown, final, expect)
         if exclusive:
-            try:
-                os.link(tmp, final)
-            except FileExistsError:
-                raise AlreadyExistsError(
-                    f"cannot create {shown}: it already exists; not overwritten"
-                ) from None
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
-                    raise
-                _create_no_link(shown, final, data, mode)  # e.g. FAT: no hard links
+            _link_new(shown, tmp, final, data, mode)
         else:
             os.replace(tmp, final)
             tmp = None
     except VaultkitError:
         raise
     except Exception as exc:
-        raise WriteError(f"cannot {verb} {shown}: {_reason(exc)}") from exc
+        raise WriteError(f"cannot {'create' if exclusive else 'write'} {shown}: {_reason(exc)}") from exc
     finally:
         if tmp is not None:
             with suppress(OSError):
                 os.unlink(tmp)
-    _fsync_dir(final.parent)
+    with suppress(OSError):  # best effort: some filesystems cannot fsync a folder
+        dir_fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
-def _create_no_link(shown: Path, final: Path, data: bytes, mode: int) -> None:
-    """O_EXCL fallback for filesystems without hard links (not crash-atomic)."""
+def _fill(fd: int, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fchmod(fd, mode)
+    if owner is not None and owner != (os.geteuid(), os.getegid()):
+        with suppress(PermissionError):  # keep the owner when we can (running as root)
+            os.fchown(fd, *owner)
+    os.fsync(fd)
+
+
+def _link_new(shown: Path, tmp: str, final: Path, data: bytes, mode: int) -> None:
+    """Give the finished temp file its final name; never replace an existing one."""
+    taken = f"cannot create {shown}: it already exists; not overwritten"
+    try:
+        os.link(tmp, final)
+        return
+    except FileExistsError:
+        raise AlreadyExistsError(taken) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+    # no hard links (FAT, some network shares): O_EXCL, not crash-atomic
     try:
         fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     except FileExistsError:
-        raise AlreadyExistsError(f"cannot create {shown}: it already exists; not overwritten") from None
+        raise AlreadyExistsError(taken) from None
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fchmod(fd, mode)
-        os.fsync(fd)
+        _fill(fd, data, mode, None)
     except BaseException:
         with suppress(OSError):
             os.unlink(final)
         raise
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some filesystems cannot fsync a directory
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise WriteError(f"cannot sync folder {folder}: {_reason(exc)}") from exc
     finally:
         os.close(fd)
 
