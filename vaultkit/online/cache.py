@@ -1,0 +1,169 @@
+"""SQLite cache of URL verdicts. Used from one thread (the dispatcher) only."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from vaultkit.online.settings import Outcome
+
+_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    url TEXT PRIMARY KEY,
+    outcome TEXT NOT NULL,
+    status INTEGER,
+    final_url TEXT,
+    permanent INTEGER NOT NULL,
+    cause TEXT NOT NULL,
+    checked_at REAL NOT NULL
+)
+"""
+_CACHED: frozenset[str] = frozenset({"ok", "redirected", "dead", "unverifiable"})
+_BATCH = 200  # rows per commit
+
+
+def default_cache_path() -> Path:
+    return Path(platformdirs.user_cache_dir("vaultkit")) / "online.sqlite"
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str
+    outcome: Outcome
+    status: int | None
+    final_url: str | None
+    permanent: bool
+    cause: str
+    checked_at: float
+
+
+class ResultCache:
+    """Never raises: a corrupt file is replaced, an unusable one disables caching."""
+
+    def __init__(self, path: Path, ttl_ok_s: float, ttl_fail_s: float) -> None:
+        self.path = path
+        self.ttl_ok_s = ttl_ok_s
+        self.ttl_fail_s = ttl_fail_s
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[Entry] = []
+        try:
+            self._db = self._open()
+        except sqlite3.Error as exc:
+            self._db = self._recreate() if _corrupt(exc) else None
+        except OSError:
+            self._db = None  # e.g. unwritable cache directory: run without a cache
+
+    def _open(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version not in (0, _VERSION):
+                db.execute("DROP TABLE IF EXISTS results")
+            db.execute(_SCHEMA)
+            db.execute(f"PRAGMA user_version={_VERSION}")
+            db.execute("SELECT count(*) FROM results").fetchone()
+            db.commit()
+            return db
+        except BaseException:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            raise
+
+    def _recreate(self) -> sqlite3.Connection | None:
+        """Discard a damaged cache file and start afresh."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+        try:
+            return self._open()
+        except (sqlite3.Error, OSError):
+            return None
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """Replace a corrupt file; on other errors (locked, read-only) stop caching."""
+        if _corrupt(exc):
+            self._db = self._recreate()
+        else:
+            self.close_quietly()
+
+    def close_quietly(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def fresh(self, urls: Iterable[str], now: float) -> dict[str, Entry]:
+        """Entries for `urls` still within their TTL."""
+        keys = list(urls)
+        found: dict[str, Entry] = {}
+        for start in range(0, len(keys), 500):
+            if self._db is None:
+                break
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT * FROM results WHERE url IN ({marks})"
+            try:
+                rows = self._db.execute(sql, chunk).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc)
+                return {}
+            for url, outcome, status, final_url, permanent, cause, checked_at in rows:
+                if outcome not in _CACHED:
+                    continue
+                ttl = self.ttl_ok_s if outcome in ("ok", "redirected") else self.ttl_fail_s
+                age = now - float(checked_at)
+                if 0 <= age < ttl:
+                    found[url] = Entry(url, outcome, status, final_url, bool(permanent), cause, checked_at)
+        return found
+
+    def put(self, entry: Entry) -> None:
+        if self._db is None or entry.outcome not in _CACHED:
+            return
+        self._pending.append(entry)
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows = [
+            (e.url, e.outcome, e.status, e.final_url, int(e.permanent), e.cause, e.checked_at)
+            for e in self._pending
+        ]
+        self._pending = []
+        if self._db is None or not rows:
+            return
+        sql = "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)"
+        try:
+            with self._db:
+                self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            self._failed(exc)  # losing this batch is fine; crashing is not
+
+    def close(self) -> None:
+        self.flush()
+        self.close_quietly()
+
+
+def _corrupt(exc: sqlite3.Error) -> bool:
+    """Damage to the file itself, as opposed to locking or permissions."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "malformed" in str(exc) or "not a database" in str(exc)
+    return isinstance(exc, sqlite3.DatabaseError)
