@@ -42,6 +42,10 @@ def load_yaml(raw: str, first_line: int) -> Frontmatter:
         data: Any = _HANDLER.load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context", None) or ""
+        if context.startswith(("while parsing a flow", "while scanning a quoted")):
+            # An unclosed [ { or quote: point where it opened, not where YAML gave up.
+            mark = getattr(exc, "context_mark", None) or mark
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         fm.error = f"YAML does not parse: {problem}"
         fm.error_line = first_line + (mark.line if mark is not None else 0)
