@@ -7,6 +7,7 @@ changes pending with ``fix --check``, or a file failed; 2 usage or config error;
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -21,7 +22,17 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 class Group(click.Group):
-    """Turns library errors into one clear line and a documented exit code."""
+    """Loads commands on demand; turns library errors into one clear line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -54,17 +65,18 @@ def cli() -> None:
     """Keep Obsidian and markdown vaults healthy: check, fix, export and import notes."""
 
 
-def _register() -> None:
-    from vaultkit.commands import check, rules
+# Commands are imported when used, so that `vaultkit check` doesn't pay for export's imports.
+COMMANDS = {
+    "check": ("vaultkit.commands.check", "check"),
+    "fix": ("vaultkit.commands.fix", "command"),
+    "export": ("vaultkit.commands.export", "command"),
+    "import": ("vaultkit.commands.importer", "command"),
+    "rules": ("vaultkit.commands.rules", "rules"),
+}
 
-    cli.add_command(check.check)
-    cli.add_command(rules.rules)
-    for name in ("fix", "export", "importer"):
-        try:
-            module = __import__(f"vaultkit.commands.{name}", fromlist=["command"])
-        except ImportError:
-            continue
-        cli.add_command(module.command)
+
+def _register() -> None:
+    """Kept for callers that registered commands eagerly; commands now load on demand."""
 
 
 def main(argv: list[str] | None = None) -> None:

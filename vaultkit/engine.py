@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
+from vaultkit.facts import view_of
 from vaultkit.fsio import Source, read_source
 from vaultkit.index import VaultIndex, note_facts
 from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
-from vaultkit.parse import is_suppressed, parse_note
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.duplicates import note_urls
+from vaultkit.suppress import is_suppressed
 from vaultkit.vault import VaultFiles, find_root, in_folders, relative, scan
 
 PARALLEL_MIN_NOTES = 400
@@ -82,6 +83,8 @@ def _load_one(root: Path, rel: str, templates: Sequence[str] = ()
         return _empty(rel), None, [_problem(rel, str(exc))]
     if src.is_binary:
         return _empty(rel), src, [_problem(rel, f"{rel} is a binary file, not a markdown note")]
+    from vaultkit.parse import parse_note
+
     note = parse_note(rel, src.text, template=in_folders(rel, list(templates)))
     note.encoding, note.confident = src.encoding, src.confident
     return note, src, []
@@ -140,9 +143,16 @@ def build_context(session: Session) -> Context:
 
 
 def run_rules(note: Note, rules: Sequence[Rule], ctx: Context, config: Config) -> list[Diagnostic]:
+    """Run rules on one parsed note in this process (cross-note rules see its NoteView)."""
     out: list[Diagnostic] = []
+    view = view_of(note)
     for r in rules:
-        for d in r.check(note, ctx):
+        found: list[Diagnostic] = []
+        if r.scope in ("note", "split"):
+            found.extend(r.check(note, replace(ctx, phase="note")))
+        if r.scope in ("vault", "split"):
+            found.extend(r.check(view, replace(ctx, phase="vault")))
+        for d in found:
             if is_suppressed(note, d.rule, d.code, d.line):
                 continue
             level = config.severity.get(r.name) or config.severity.get(r.code)
@@ -152,16 +162,8 @@ def run_rules(note: Note, rules: Sequence[Rule], ctx: Context, config: Config) -
     return out
 
 
-def check(session: Session, rules: Sequence[Rule]) -> list[Diagnostic]:
-    """Index the whole vault, then report on the session's targets."""
-    load_notes(session, session.files.notes + [t for t in session.targets if t not in session.files.notes])
-    ctx = build_context(session)
-    wanted = {r.code for r in rules}
-    diags = [p for p in session.problems if p.path in set(session.targets) and p.code in wanted]
-    unread = {p.path for p in session.problems}  # already reported as unreadable-file
-    for rel in session.targets:
-        note = session.notes.get(rel)
-        if note is not None and rel not in unread:
-            diags.extend(run_rules(note, rules, ctx, session.config))
-    diags.sort(key=Diagnostic.sort_key)
-    return diags
+def check(session: Session, rules: Sequence[Rule], use_cache: bool = True) -> list[Diagnostic]:
+    """Index the whole vault, then report on the session's targets (see vaultkit.pipeline)."""
+    from vaultkit.pipeline import run_check
+
+    return run_check(session, rules, use_cache)

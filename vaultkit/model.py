@@ -182,7 +182,7 @@ class Diagnostic:
 
     @property
     def fixable(self) -> bool:
-        return bool(self.edits)
+        return bool(self.edits) or bool(self.extra.get("fixable"))
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

@@ -25,6 +25,7 @@ from vaultkit.frontmatter_parse import frontmatter_tags, load_yaml, split_frontm
 from vaultkit.inline import InlineScanner
 from vaultkit.mdit import parser
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
+from vaultkit.suppress import ALL_RULES, is_suppressed  # noqa: F401  (re-exported)
 
 _DIRECTIVE = re.compile(
     r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE
@@ -35,7 +36,6 @@ _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
 _HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
 _TAG_STRIP = re.compile(r"<[^>]+>")
-ALL_RULES = "*"
 
 
 class _Segment:
@@ -195,7 +195,8 @@ def _html_block(note: Note, seg: _Segment, tok: Token, scanner: InlineScanner) -
             first_line = note.position(start)[0] + 1
             note.hidden_frontmatter = load_yaml(hidden.group(1), first_line)
             note.hidden_frontmatter.start_line = first_line - 1
-            note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n")
+            # The closing fence: the line after the YAML's last line.
+            note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n") + 1
             skip = hidden.end()
         _parse_segment(note, _Segment(inner[skip:], start + 4 + skip, True))
     html_only = _COMMENT_BLOCK.sub(lambda m: " " * len(m.group(0)), content)
@@ -278,17 +279,6 @@ def _suppressions(note: Note) -> list[Suppression]:
     for r, line in open_.items():
         out.append(Suppression(frozenset([r]), line, 1 << 30))
     return out
-
-
-def is_suppressed(note: Note, rule: str, code: str, line: int) -> bool:
-    if note.disabled and (ALL_RULES in note.disabled or rule in note.disabled or code in note.disabled):
-        return True
-    for s in note.suppressions:
-        if s.start_line <= line <= s.end_line and (
-            ALL_RULES in s.rules or rule in s.rules or code in s.rules
-        ):
-            return True
-    return False
 
 
 def offset_in(spans: list[tuple[int, int]], offset: int) -> bool:

@@ -23,8 +23,9 @@ from vaultkit.report import FORMATS, render_github, render_json, render_text
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option("--no-cache", is_flag=True, help="Don't read or write .vaultkit_cache/.")
 def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-          strict: bool, online: bool, color: bool | None) -> None:
+          strict: bool, online: bool, color: bool | None, no_cache: bool) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
     With note files, the whole vault is still indexed to resolve links, but only
@@ -32,7 +33,7 @@ def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tu
     """
     session = open_vault(list(paths))
     rules = select_rules(session.config, split_rules(select), split_rules(ignore), online)
-    diags = run_check(session, rules)
+    diags = run_check(session, rules, use_cache=not no_cache)
     files = len(session.targets)
     if fmt == "json":
         click.echo(render_json(diags, files))

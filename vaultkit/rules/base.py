@@ -19,9 +19,11 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     # canonical URL → [(path, line)], filled before rules run (for duplicate-url)
     url_notes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # "note": per-note rules on a parsed Note; "vault": cross-note rules on a NoteView
+    phase: str = "note"
 
 
-CheckFn = Callable[[Note, Context], Iterator[Diagnostic]]
+CheckFn = Callable[[Any, Context], Iterator[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class Rule:
     check: CheckFn
     online: bool = False
     unsafe_fix: bool = False  # fixes from this rule need --unsafe-fixes
+    # "note": runs on a parsed Note; "vault": runs on a NoteView with the whole index;
+    # "split": both, doing its per-note part in one phase and its cross-note part in the other
+    scope: str = "note"
 
     @property
     def doc(self) -> str:
@@ -62,19 +67,26 @@ class Rule:
         )
 
 
+    def diag_at(self, path: str, row: Any, message: str, severity: Severity | None = None,
+                **extra: Any) -> Diagnostic:
+        """A diagnostic at a position computed in advance (a LinkRow)."""
+        return Diagnostic(path, row.line, row.column, row.end_line, row.end_column, self.code,
+                          self.name, severity or self.severity, message, (), False, dict(extra))
+
+
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
     code: str, name: str, severity: Severity, fixable: bool = False, online: bool = False,
-    unsafe_fix: bool = False,
+    unsafe_fix: bool = False, scope: str = "note",
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a rule function; its docstring is the rule's documentation."""
 
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY or any(r.name == name for r in REGISTRY.values()):
             raise ValueError(f"duplicate rule {code} {name}")
-        REGISTRY[code] = Rule(code, name, severity, fixable, fn, online, unsafe_fix)
+        REGISTRY[code] = Rule(code, name, severity, fixable, fn, online, unsafe_fix, scope)
         return fn
 
     return register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vaultkit.facts import NoteView
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.urls import canonical_url, is_external, loose_key
@@ -20,8 +21,8 @@ def note_urls(note: Note) -> list[tuple[str, Link]]:
     return out
 
 
-@rule("VK005", "duplicate-url", Severity.WARNING, fixable=True, unsafe_fix=True)
-def duplicate_url(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+@rule("VK005", "duplicate-url", Severity.WARNING, fixable=True, unsafe_fix=True, scope="split")
+def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """The same URL saved more than once, compared as canonical URLs.
 
     Within one note it is a warning at each later occurrence, naming the first.
@@ -31,11 +32,33 @@ def duplicate_url(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     The fix (with `--unsafe-fixes` only) removes a later list item that is
     nothing but the duplicate link.
     """
+    if isinstance(note, NoteView):
+        yield from _across_notes(note, ctx)
+    else:
+        yield from _within_note(note)
+
+
+def _across_notes(view: NoteView, ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for row in view.links:
+        canon = row.canonical
+        if canon is None or canon in seen:
+            continue
+        seen.add(canon)
+        others = sorted({p for p, _ in ctx.url_notes.get(canon, ()) if p != view.path})
+        if others:
+            more = len(others) - 5
+            yield this("VK005").diag_at(
+                view.path, row,
+                f"URL also saved in {', '.join(others[:5])}" + (f" (+{more} more)" if more > 0 else ""),
+                severity=Severity.INFO)
+
+
+def _within_note(note: Note) -> Iterator[Diagnostic]:
     r = this("VK005")
     first: dict[str, Link] = {}
     loose_first: dict[str, tuple[str, Link]] = {}
     for canon, link in note_urls(note):
-        line = note.position(link.start)[0]
         if canon in first:
             prev = first[canon]
             edits = _remove_item(note, link)
@@ -56,13 +79,6 @@ def duplicate_url(note: Note, ctx: Context) -> Iterator[Diagnostic]:
                          "slash", severity=Severity.INFO)
         else:
             loose_first.setdefault(key, (canon, link))
-        others = [p for p, _ in ctx.url_notes.get(canon, ()) if p != note.path]
-        if others:
-            listed = ", ".join(sorted(set(others))[:5])
-            more = len(set(others)) - 5
-            yield r.diag(note, link.start, link.end,
-                         f"URL also saved in {listed}" + (f" (+{more} more)" if more > 0 else ""),
-                         severity=Severity.INFO, line_ref=line)
 
 
 def _remove_item(note: Note, link: Link) -> tuple[Edit, ...]:

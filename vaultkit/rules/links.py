@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rapidfuzz import fuzz, process, utils
-
+from vaultkit.facts import NoteView
 from vaultkit.index import fold, strip_md
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
@@ -17,6 +16,8 @@ LOCAL_KINDS = ("link", "image", "html", "reference")
 
 
 def _suggest(target: str, ctx: Context) -> str:
+    from rapidfuzz import fuzz, process, utils
+
     alias_of = ctx.index.alias_to.get(fold(target))
     if alias_of:
         name = strip_md(alias_of.rsplit("/", 1)[-1])
@@ -32,8 +33,8 @@ def _suggest(target: str, ctx: Context) -> str:
     return "; create the note, or correct the link"
 
 
-@rule("VK001", "broken-wikilink", Severity.ERROR)
-def broken_wikilink(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+@rule("VK001", "broken-wikilink", Severity.ERROR, scope="vault")
+def broken_wikilink(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """A wikilink or embed whose target note or file is not in the vault.
 
     Targets resolve as Obsidian resolves them: case-insensitive, NFC-normalised,
@@ -47,14 +48,14 @@ def broken_wikilink(note: Note, ctx: Context) -> Iterator[Diagnostic]:
             continue
         if ctx.index.resolve(link.target, note.path) is None:
             what = "embed" if link.kind == "embed" else "wikilink"
-            yield this("VK001").diag(
-                note, link.start, link.end,
+            yield this("VK001").diag_at(
+                note.path, link,
                 f"{what} target '{link.target}' is not in the vault{_suggest(link.target, ctx)}",
             )
 
 
-@rule("VK002", "broken-anchor", Severity.ERROR)
-def broken_anchor(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+@rule("VK002", "broken-anchor", Severity.ERROR, scope="vault")
+def broken_anchor(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """A `#heading` or `#^block` part that the target note does not have.
 
     Wikilink headings match as Obsidian matches them (case-insensitive,
@@ -85,14 +86,14 @@ def broken_anchor(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         if not ok:
             where = "this note" if path == note.path else path
             kind = "block" if link.anchor.startswith("^") else "heading"
-            yield this("VK002").diag(
-                note, link.start, link.end,
+            yield this("VK002").diag_at(
+                note.path, link,
                 f"{kind} '#{link.anchor}' is not in {where}; check the {kind} text or the link",
             )
 
 
-@rule("VK003", "missing-file", Severity.ERROR)
-def missing_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+@rule("VK003", "missing-file", Severity.ERROR, scope="vault")
+def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """A markdown link or image that points to a local path that does not exist.
 
     The path is URL-decoded (`My%20Note.md`), `<My Note.md>` is accepted, and it
@@ -106,8 +107,8 @@ def missing_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         if _SCHEME.match(link.target) or link.target.startswith("//"):
             continue
         if ctx.index.resolve_path(link.target, note.path) is None:
-            yield this("VK003").diag(
-                note, link.start, link.end,
+            yield this("VK003").diag_at(
+                note.path, link,
                 f"'{link.target}' does not exist (looked up from {_folder(note.path)}, the vault root "
                 "and by name); correct the path or add the file",
             )

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 
 from vaultkit.model import Diagnostic, Edit, Note, Severity
-from vaultkit.repair import find_mojibake, looks_like_mojibake
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.urls import is_external, strip_tracking, tracking_params
 
@@ -32,6 +31,8 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
     only: no quote uncurling, HTML unescaping or Unicode normalisation.
     """
+    from vaultkit.repair import find_mojibake, looks_like_mojibake
+
     text = note.text
     if not text or not looks_like_mojibake(text):
         return

@@ -1,0 +1,109 @@
+"""The per-vault facts cache in ``.vaultkit_cache/``.
+
+Each note's entry is keyed by its path, size and mtime_ns, under a header that
+names the vaultkit version, the cache format and a hash of the config: a cache
+written by another version or config is discarded. A file whose mtime is too
+close to the moment the cache was written (the "racy" case, where a change in
+the same clock tick would not show) is checked by content hash instead, and so
+is a file whose mtime changed but whose bytes did not (a checkout, a touch).
+A corrupt or foreign cache file is discarded, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from vaultkit import __version__
+from vaultkit.errors import VaultkitError
+from vaultkit.fsio import write_atomic
+
+CACHE_DIR = ".vaultkit_cache"
+FORMAT = 1
+MAGIC = b"VKC1"
+RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
+
+# An entry: (size, mtime_ns, sha1 hex, payload). The payload is the worker's output.
+Entry = tuple[int, int, str, Any]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, root: Path, config_digest: str, enabled: bool = True) -> None:
+        self.root = root
+        self.enabled = enabled
+        self.path = root / CACHE_DIR / "facts.marshal"
+        self.header = (FORMAT, __version__, config_digest)
+        self.entries: dict[str, Entry] = {}
+        self.written_ns = 0
+        self.extra: dict[str, Any] = {}  # whole-vault results (see engine)
+        self.dirty = False
+        if enabled:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        try:
+            if not blob.startswith(MAGIC):
+                raise ValueError("not a vaultkit cache")
+            header, written_ns, entries, extra = marshal.loads(blob[len(MAGIC) :])
+            if tuple(header) != self.header or not isinstance(entries, dict):
+                raise ValueError("foreign cache")
+        except (ValueError, EOFError, TypeError):
+            self.dirty = True  # rewrite it on save
+            return
+        self.entries, self.written_ns, self.extra = entries, written_ns, extra
+
+    def lookup(self, rel: str, st: os.stat_result) -> Any | None:
+        """The cached payload when the file is unchanged, else None."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None
+        size, mtime_ns, sha, payload = entry
+        if size != st.st_size:
+            return None
+        if mtime_ns == st.st_mtime_ns and mtime_ns < self.written_ns - RACY_NS:
+            return payload
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError:
+            return None
+        if digest(data) != sha:
+            return None
+        self.entries[rel] = (size, st.st_mtime_ns, sha, payload)
+        self.dirty = True
+        return payload
+
+    def store(self, rel: str, size: int, mtime_ns: int, sha: str, payload: Any) -> None:
+        self.entries[rel] = (size, mtime_ns, sha, payload)
+        self.dirty = True
+
+    def prune(self, keep: set[str]) -> None:
+        gone = [rel for rel in self.entries if rel not in keep]
+        for rel in gone:
+            del self.entries[rel]
+        self.dirty = self.dirty or bool(gone)
+
+    def save(self) -> None:
+        if not self.enabled or not self.dirty:
+            return
+        folder = self.root / CACHE_DIR
+        try:
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# vaultkit's cache; safe to delete\n*\n", encoding="utf-8")
+            blob = MAGIC + marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
+            write_atomic(self.path, blob, root=self.root)
+        except (OSError, VaultkitError):
+            return  # a read-only vault still gets checked, just not cached

@@ -1,0 +1,213 @@
+"""The check pipeline: per-note work in worker processes, cross-note rules on compact facts.
+
+1. Each note is read, parsed and run through the per-note rules once, in a
+   worker process when there are many; the worker returns only plain data (the
+   note's index facts, URLs, link rows and encoded diagnostics), which is also
+   what the cache in ``.vaultkit_cache/`` stores.
+2. The main process builds the index from those facts and runs the cross-note
+   rules (links, anchors, files, duplicates across notes) on the link rows.
+   Their results are reused from the cache only when nothing any note can see
+   of another (names, headings, block ids, aliases, URLs) has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from vaultkit.cache import FactsCache, digest
+from vaultkit.errors import ReadError
+from vaultkit.facts import (
+    decode_diag,
+    decode_facts,
+    decode_view,
+    encode_diag,
+    encode_facts,
+    encode_view,
+    link_rows,
+    unique_urls,
+    view_of,
+)
+from vaultkit.fsio import read_source
+from vaultkit.index import VaultIndex, note_facts
+from vaultkit.model import Diagnostic, Severity
+from vaultkit.rules import REGISTRY, Rule
+from vaultkit.rules.base import Context
+from vaultkit.suppress import is_suppressed
+from vaultkit.vault import in_folders
+
+PARALLEL_MIN_NOTES = 200
+Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, local-diags blob
+
+
+class Job:
+    """Settings a worker needs, sent once per chunk (small and picklable)."""
+
+    def __init__(self, root: Path, templates: Sequence[str], settings: dict[str, Any],
+                 severity: dict[str, str]) -> None:
+        self.root = root
+        self.templates = list(templates)
+        self.settings = settings
+        self.severity = severity
+
+
+def local_rules() -> list[Rule]:
+    return [r for r in REGISTRY.values() if r.scope in ("note", "split") and not r.online]
+
+
+def vault_rules() -> list[Rule]:
+    return [r for r in REGISTRY.values() if r.scope in ("vault", "split") and not r.online]
+
+
+def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
+    level = severity.get(d.rule) or severity.get(d.code)
+    if level:
+        d.severity = Severity(level)
+    return d
+
+
+def analyze(job: Job, rel: str) -> tuple[str, int, int, str, Payload]:
+    """Read, parse and lint one note; return plain data only."""
+    try:
+        src = read_source(job.root / rel)
+    except ReadError as exc:
+        return rel, -1, 0, "", _problem(str(exc))
+    sha = digest(src.data)
+    if src.is_binary:
+        return rel, src.size, src.mtime_ns, sha, _problem(f"{rel} is a binary file, not a markdown note")
+    from vaultkit.parse import parse_note
+
+    note = parse_note(rel, src.text, template=in_folders(rel, job.templates))
+    note.encoding, note.confident = src.encoding, src.confident
+    ctx = Context(_EMPTY_INDEX, job.settings, {}, phase="note")
+    diags = []
+    for r in local_rules():
+        for d in r.check(note, ctx):
+            if not is_suppressed(note, d.rule, d.code, d.line):
+                diags.append(encode_diag(_override(d, job.severity)))
+    rows = link_rows(note)
+    payload: Payload = (encode_facts(note_facts(note)), unique_urls(rows),
+                        marshal.dumps(encode_view(view_of(note, rows))), marshal.dumps(tuple(diags)))
+    return rel, src.size, src.mtime_ns, sha, payload
+
+
+_EMPTY_INDEX = VaultIndex([], [])
+_NONE = marshal.dumps(())
+
+
+def _problem(message: str) -> Payload:
+    d = (1, 1, 1, 1, "VK000", "unreadable-file", "error", message, False, False, None)
+    return (encode_facts(note_facts_empty()), (), marshal.dumps(((), (), ())), marshal.dumps((d,)))
+
+
+def note_facts_empty() -> Any:
+    from vaultkit.index import NoteFacts
+
+    return NoteFacts()
+
+
+def _chunk(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
+    return [analyze(job, rel) for rel in rels]
+
+
+def analyze_all(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_MIN_NOTES or workers < 2:
+        return _chunk(job, rels)
+    size = max(25, len(rels) // (workers * 8))
+    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        return [r for part in pool.map(_chunk, [job] * len(chunks), chunks) for r in part]
+
+
+def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(marshal.dumps((files_notes, attachments)))
+    for rel in sorted(payloads):
+        facts, urls, _, _ = payloads[rel]
+        h.update(marshal.dumps((rel, facts, urls)))
+    return h.hexdigest()
+
+
+def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True) -> list[Diagnostic]:
+    """Check the session's targets against the whole vault; see the module docstring."""
+    root: Path = session.root
+    config = session.config
+    settings = {"schema_required": config.schema_required, "schema_types": config.schema_types,
+                "template_dirs": session.files.template_dirs}
+    cache = FactsCache(root, config.digest(), enabled=use_cache)
+    paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
+    payloads: dict[str, Payload] = {}
+    fresh: set[str] = set()
+    todo = []
+    for rel in paths:
+        try:
+            st = os.stat(root / rel)
+        except OSError:
+            todo.append(rel)
+            continue
+        hit = cache.lookup(rel, st)
+        if hit is None:
+            todo.append(rel)
+        else:
+            payloads[rel] = hit
+    job = Job(root, session.files.template_dirs, settings, config.severity)
+    for rel, size, mtime_ns, sha, payload in analyze_all(job, todo):
+        payloads[rel] = payload
+        fresh.add(rel)
+        if size >= 0:
+            cache.store(rel, size, mtime_ns, sha, payload)
+    cache.prune(set(paths))
+
+    sig = _signature(session.files.notes, session.files.attachments, payloads)
+    old = cache.extra.get("vault")
+    old_sig, old_diags = (old if isinstance(old, tuple) else ("", {}))
+    vault_diags: dict[str, bytes] = dict(old_diags) if old_sig == sig else {}
+    need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
+    if need:
+        ctx = _vault_context(session, payloads, settings)
+        for rel in need:
+            vault_diags[rel] = _vault_check(rel, payloads[rel], ctx, config.severity)
+    if vault_diags != dict(old_diags) or old_sig != sig:
+        cache.extra["vault"] = (sig, vault_diags)
+        cache.dirty = True
+    cache.save()
+
+    wanted = {r.code for r in rules}
+    out: list[Diagnostic] = []
+    for rel in session.targets:
+        found = payloads.get(rel)
+        if found is None:
+            continue
+        local = marshal.loads(found[3])
+        unreadable = any(d[4] == "VK000" for d in local)
+        blobs = [local] if unreadable else [local, marshal.loads(vault_diags.get(rel, _NONE))]
+        for group in blobs:
+            out.extend(decode_diag(rel, d) for d in group if d[4] in wanted)
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _vault_context(session: Any, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
+    index = VaultIndex(session.files.notes, session.files.attachments)
+    url_notes: dict[str, list[tuple[str, int]]] = {}
+    for rel, (facts, urls, _, _) in payloads.items():
+        index.add_facts(rel, decode_facts(facts))
+        for u in urls:
+            url_notes.setdefault(u, []).append((rel, 0))
+    return Context(index, settings, url_notes, phase="vault")
+
+
+def _vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
+    view = decode_view(rel, marshal.loads(payload[2]))
+    found = []
+    for r in vault_rules():
+        for d in r.check(view, ctx):
+            if not is_suppressed(view, d.rule, d.code, d.line):
+                found.append(encode_diag(_override(d, severity)))
+    return marshal.dumps(tuple(found))
