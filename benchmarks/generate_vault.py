@@ -13,7 +13,36 @@ import random
 import shutil
 from pathlib import Path
 
-WORDS = ["attention", "transformer", "scaling", "laws", "inference", "kernel", "quantization", "retrieval", "agent", "memory", "cache", "decoding", "sampling", "tokenizer", "embedding", "gradient", "optimizer", "training", "dataset", "benchmark", "evaluation", "reasoning", "vision", "audio", "diffusion", "graph", "sparse", "dense"]
+WORDS = [
+    "attention",
+    "transformer",
+    "scaling",
+    "laws",
+    "inference",
+    "kernel",
+    "quantization",
+    "retrieval",
+    "agent",
+    "memory",
+    "cache",
+    "decoding",
+    "sampling",
+    "tokenizer",
+    "embedding",
+    "gradient",
+    "optimizer",
+    "training",
+    "dataset",
+    "benchmark",
+    "evaluation",
+    "reasoning",
+    "vision",
+    "audio",
+    "diffusion",
+    "graph",
+    "sparse",
+    "dense",
+]
 HOSTS = [f"blog{i}.example.org" for i in range(200)] + ["arxiv.org", "github.com", "huggingface.co"]
 MOJIBAKE = ["notion â€” obsidian", "donâ€™t forget", "\uf8ffüü© progress", "‚Ä¢ bullet"]
 
