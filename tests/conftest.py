@@ -1,0 +1,86 @@
+"""Shared helpers: real vaults in tmp_path, checked through the real CLI (no mocks)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit.cli import _register, cli
+
+_register()
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def make_vault(tmp_path: Path, files: dict[str, str | bytes], name: str = "vault") -> Path:
+    """Write ``files`` (vault-relative path → text or bytes) under a new vault with ``.obsidian/``.
+
+    Text is written as UTF-8 bytes exactly as given, so ``\\r\\n`` and a BOM survive.
+    """
+    root = tmp_path / name
+    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return root
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads(self.stdout)
+        return doc
+
+    def diags(self, code: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
+        return [d for d in self.data["diagnostics"]
+                if (code is None or d["code"] == code) and (path is None or d["path"] == path)]
+
+    def where(self, code: str | None = None) -> list[tuple[str, int, int, str]]:
+        """(path, line, column, code) of each diagnostic, as printed."""
+        return [(d["path"], d["line"], d["column"], d["code"]) for d in self.diags(code)]
+
+
+def run_cli(*args: str | Path) -> Run:
+    """``vaultkit ARGS`` through click's runner; a bug (exit 3) or a traceback fails the test."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    out = Run(result.exit_code, result.stdout, result.stderr)
+    assert out.code != 3, out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+    return out
+
+
+def check_json(*args: str | Path) -> Run:
+    run = run_cli("check", "--format", "json", *args)
+    assert run.code in (0, 1), run.stderr
+    return run
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """``vault({relpath: text})`` → the vault root (with ``.obsidian/``) in tmp_path."""
+    return lambda files: make_vault(tmp_path, files)
+
+
+@pytest.fixture
+def check() -> Callable[..., Run]:
+    """``check(root_or_files, *options)`` → the JSON run."""
+    return check_json
+
+
+@pytest.fixture
+def vk() -> Callable[..., Run]:
+    """``vk("check", ...)``: any vaultkit command line, through the real CLI."""
+    return run_cli
