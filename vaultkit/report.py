@@ -1,4 +1,8 @@
-"""Output formats for diagnostics: text, json (versioned schema) and GitHub annotations."""
+"""Output formats for diagnostics: text, json (versioned schema) and GitHub annotations.
+
+The json format is described by ``vaultkit/schemas/check.schema.json`` (JSON Schema
+2020-12), shipped with the package; tests validate real output against it.
+"""
 
 from __future__ import annotations
 
