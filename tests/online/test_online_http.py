@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
@@ -268,7 +269,11 @@ def test_host_override_headers(server: LocalServer) -> None:
 
 
 def test_connection_refused_is_dead() -> None:
-    r = one("http://127.0.0.1:9/")  # discard port: nothing listens there
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    r = one(f"http://127.0.0.1:{port}/")
     assert (r.outcome, r.cause) == ("dead", "connection refused")
 
 

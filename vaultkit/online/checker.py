@@ -55,8 +55,8 @@ def check_urls(
     for url in ordered:
         if not isinstance(url, str):
             tally.add(_immediate(str(url), "dead", "invalid URL: not a string"))
-        elif any(p.search(url) for p in excludes):
-            tally.add(_immediate(url, "excluded", "excluded by pattern"))
+        elif (hit := next((p for p in excludes if p.search(url)), None)) is not None:
+            tally.add(_immediate(url, "excluded", f"excluded by pattern {hit.pattern!r}"))
         else:
             target = prepare(url)
             if isinstance(target, tuple):
@@ -64,11 +64,9 @@ def check_urls(
             else:
                 groups.setdefault(target.key, []).append((url, target))
 
-    cache = (
-        ResultCache(settings.cache_path, settings.ttl_ok_s, settings.ttl_fail_s)
-        if (settings.cache_path is not None)
-        else None
-    )
+    cache: ResultCache | None = None
+    if settings.cache_path is not None:
+        cache = ResultCache(settings.cache_path, settings.ttl_ok_s, settings.ttl_fail_s)
     try:
         if cache is not None and not settings.refresh:
             for key, entry in cache.fresh(groups, settings.clock()).items():
@@ -108,7 +106,9 @@ def _run_network(
     guard = Guard(settings.allow_private, settings.allow_hosts, settings.resolver)
     hosts = {members[0][1].host for members in groups.values()}
     limits = [settings.per_host] + [o.per_host or 0 for o in settings.host_overrides.values()]
-    session = make_session(settings, guard, pools=len(hosts) + 64, pool_size=max(limits) + 2)
+    # Pools of finished hosts are dropped; the LRU cap bounds idle sockets on many hosts.
+    pools = min(len(hosts) + 16, 128)
+    session = make_session(settings, guard, pools=pools, pool_size=max(limits) + 2)
     fetcher = Fetcher(settings, session)
 
     def work(target: Target, use_get: bool) -> Attempt:
@@ -151,6 +151,6 @@ def _run_network(
 
     jobs = [Job(members[0][1]) for members in groups.values()]
     try:
-        Dispatcher(settings, work, done).run(jobs)
+        Dispatcher(settings, work, done, fetcher.drop_host).run(jobs)
     finally:
         fetcher.close()

@@ -133,8 +133,8 @@ def judge_exception(exc: BaseException, url: str, connect_timeout: float, total_
 
     if (blocked := has(Blocked)) is not None:
         return Attempt("skipped", None, url, False, str(blocked), cacheable=False)
-    if (dns := has(DnsFailure)) is not None:
-        return Attempt("dead", None, url, False, str(dns))
+    if isinstance(dns := has(DnsFailure), DnsFailure):
+        return Attempt("dead", None, url, False, str(dns), retryable=dns.transient)
     if (guard := has(GuardError)) is not None:
         return Attempt("unverifiable", None, url, False, str(guard), cacheable=False)
     invalid = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)
@@ -151,10 +151,10 @@ def judge_exception(exc: BaseException, url: str, connect_timeout: float, total_
         and not isinstance(e, u3.NewConnectionError)
         for e in chain
     ):
-        cause = f"timed out after {connect_timeout:g} s (connecting)"
+        cause = f"timed out after {float(connect_timeout)} s (connecting)"
         return Attempt("unverifiable", None, url, False, cause, retryable=True)
     if has(requests.exceptions.ReadTimeout, u3.ReadTimeoutError, TimeoutError):
-        cause = f"timed out after {total_timeout:g} s"
+        cause = f"timed out after {float(total_timeout)} s"
         return Attempt("unverifiable", None, url, False, cause, retryable=True)
     if has(ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
         return Attempt("dead", None, url, False, "connection reset", retryable=True)

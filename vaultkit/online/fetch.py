@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import urllib.request
 from dataclasses import dataclass, field
@@ -80,6 +81,17 @@ class Fetcher:
         self.watchdog.stop()
         self.session.close()
 
+    def drop_host(self, host: str) -> None:
+        """Close the pooled connections to `host` (it has no work left)."""
+        adapter = self.session.get_adapter("http://")
+        pools = getattr(getattr(adapter, "poolmanager", None), "pools", None)
+        if pools is None:
+            return
+        for key in list(pools.keys()):
+            if getattr(key, "key_host", None) == host:
+                with contextlib.suppress(KeyError):
+                    del pools[key]  # disposing closes the pool's idle connections
+
     def attempt(self, target: Target, use_get: bool) -> Attempt:
         s = self._s
         chain = _Chain(url=target.key, method="GET" if use_get else "HEAD")
@@ -89,7 +101,7 @@ class Fetcher:
                 result = self._follow(chain, deadline)
             except Exception as exc:
                 if deadline.expired or isinstance(exc, _Expired):
-                    cause = f"timed out after {s.total_timeout:g} s"
+                    cause = f"timed out after {float(s.total_timeout)} s"
                     result = Attempt("unverifiable", None, chain.url, False, cause, True)
                 else:
                     result = judge_exception(exc, chain.url, s.connect_timeout, s.total_timeout)

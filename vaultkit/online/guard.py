@@ -38,9 +38,10 @@ class Blocked(GuardError):
 
 
 class DnsFailure(GuardError):
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, transient: bool = False) -> None:
         super().__init__(f"DNS lookup failed for host {host}")
         self.host = host
+        self.transient = transient  # EAI_AGAIN: worth a retry
 
 
 def _embedded_v4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -102,7 +103,8 @@ class Guard:
         try:
             addresses = list(self.resolver(name, port))
         except (OSError, UnicodeError) as exc:
-            raise DnsFailure(host.rstrip(".")) from exc
+            again = isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN
+            raise DnsFailure(host.rstrip("."), again) from exc
         if not addresses:
             raise DnsFailure(host.rstrip("."))
         exempt = self.allow_private or name.lower().rstrip(".") in self.allow_hosts

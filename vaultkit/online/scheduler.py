@@ -34,13 +34,23 @@ class Job:
 
 
 class _Host:
-    __slots__ = ("head_ok", "in_flight", "limit", "next_start", "placed", "queue", "spacing")
+    __slots__ = (
+        "delayed",
+        "head_ok",
+        "in_flight",
+        "limit",
+        "next_start",
+        "placed",
+        "queue",
+        "spacing",
+    )
 
     def __init__(self, limit: int, spacing: float) -> None:
         self.limit = limit
         self.spacing = spacing
         self.queue: deque[Job] = deque()
         self.in_flight = 0
+        self.delayed = 0  # jobs waiting to be retried
         self.next_start = 0.0
         self.placed = False  # in the runnable deque or the sleepers heap
         self.head_ok = True  # False once the host answered HEAD with 405/501
@@ -48,13 +58,21 @@ class _Host:
 
 Work = Callable[[Target, bool], Attempt]  # (target, use_get) -> attempt
 Done = Callable[[Job, Attempt], None]
+HostDone = Callable[[str], None]  # a host has no work left (its connections can go)
 
 
 class Dispatcher:
-    def __init__(self, settings: OnlineSettings, work: Work, on_done: Done) -> None:
+    def __init__(
+        self,
+        settings: OnlineSettings,
+        work: Work,
+        on_done: Done,
+        on_host_done: HostDone | None = None,
+    ) -> None:
         self._s = settings
         self._work = work
         self._on_done = on_done
+        self._on_host_done = on_host_done
         self._hosts: dict[str, _Host] = {}
         self._runnable: deque[_Host] = deque()
         self._sleepers: list[tuple[float, int, _Host]] = []
@@ -108,6 +126,7 @@ class Dispatcher:
         while self._delayed and self._delayed[0][0] <= now:
             job = heapq.heappop(self._delayed)[2]
             host = self._host(job.target.host)
+            host.delayed -= 1
             host.queue.appendleft(job)
             self._place(host, now)
         while self._sleepers and self._sleepers[0][0] <= now:
@@ -177,9 +196,12 @@ class Dispatcher:
                 attempt.cause = f"{attempt.cause} (after {job.attempts} attempts)"
             self._on_done(job, attempt)
             self._place(host, now)
+            if self._on_host_done and not (host.queue or host.in_flight or host.delayed):
+                self._on_host_done(job.target.host)
             return True
         job.prefer_get = job.prefer_get or attempt.prefer_get
         heapq.heappush(self._delayed, (now + delay, next(self._seq), job))
+        host.delayed += 1
         if attempt.status == 429 or attempt.retry_after is not None:
             host.next_start = max(host.next_start, now + delay)  # the whole host backs off
         self._place(host, now)
