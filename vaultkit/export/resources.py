@@ -1,0 +1,288 @@
+"""What a resource is, and collecting its occurrences from a parsed note.
+
+Counted: every external http(s) link in the body of a note, written as a markdown
+link, a reference-style link, an autolink ``<url>``, a bare URL, or ``<a href>``,
+including those inside HTML comments (``commented``). A URL damaged by whitespace
+(``https://exam ple.org``) or glued to another (``...htmlhttps://...``) counts as
+the URL(s) meant.
+
+Not counted: anything in code (the parser never records it), images (``![alt](...)``
+and ``<img>``: pictures, not reading), badge images and links wrapping one (README
+status badges), in-page ``#anchor`` links, ``mailto:`` and other schemes, URLs in
+frontmatter (they are exported with the note's frontmatter), and wikilinks or links
+to other notes (they make ``notes[].links_to``).
+
+A resource is one canonical URL (:func:`vaultkit.urls.canonical_url`, the form
+``duplicate-url`` compares) with all its occurrences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from vaultkit.export.sections import note_sections
+from vaultkit.export.text import clean, fold, repaired
+from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext
+from vaultkit.frontmatter_parse import frontmatter_tags
+from vaultkit.index import VaultIndex
+from vaultkit.model import Link, Note
+from vaultkit.urls import (
+    BADGE_HOSTS,
+    BADGE_PATHS,
+    canonical_url,
+    find_space_broken,
+    is_badge_url,
+    is_external,
+    split_glued,
+)
+
+URL_KINDS = frozenset({"link", "bare", "autolink", "html", "reference"})
+NOTE_LINK_KINDS = frozenset({"wikilink", "embed"})
+# A frontmatter URL under one of these keys is the resource a note is about (a web
+# clipping's ``source:``); other frontmatter URLs (``cover:``, ``image:``...) are not.
+FRONTMATTER_URL_KEYS = frozenset({"url", "source", "link", "href", "website", "homepage",
+                                  "origin", "canonical", "canonical_url", "source_url"})
+_FM_KEY = re.compile(r"^\s*([\w-]+)\s*:")
+GENERIC_TITLES = frozenset({"here", "link", "this", "click here", "read more", "more", "source",
+                            "url", "website", "stuff", "idk", "pdf", "this link", "this one"})
+
+
+@dataclass(slots=True)
+class Occurrence:
+    url: str  # as written (with whitespace or glue damage repaired)
+    canonical_url: str
+    note: str
+    line: int
+    offset: int  # orders occurrences on one line; not exported
+    section: list[str]
+    title: str | None
+    rank: int  # LINK_TEXT or CONTEXT: how the title was found; not exported
+    tags: list[str]
+    difficulty: str | None
+    metadata: dict[str, str]
+    commented: bool
+
+
+@dataclass(slots=True)
+class Resource:
+    canonical_url: str
+    url: str
+    title: str  # the best occurrence title, else the URL
+    occurrences: list[Occurrence]
+    tags: list[str]
+    similar: list[str] = field(default_factory=list)  # canonical URLs
+
+    @property
+    def titled(self) -> bool:
+        return any(o.title for o in self.occurrences)
+
+
+@dataclass(slots=True)
+class NoteEntry:
+    path: str
+    title: str
+    frontmatter: dict[str, Any]
+    tags: list[str]
+    links_to: list[str]  # vault paths of the notes it links to
+
+
+def _urls(link: Link) -> list[str]:
+    """The URL(s) a link means, repairing whitespace and glue damage."""
+    url = link.target.strip()
+    if link.malformed == "whitespace" or " " in url:
+        url = find_space_broken(url) or url
+    glued = split_glued(url)
+    if glued:
+        return list(dict.fromkeys(glued))
+    return [url]
+
+
+# The hosts of urls.is_badge_url's lists: a URL on another host whose path holds no
+# "badge." is not a badge, and is_badge_url need not parse it (a hot path).
+_BADGE_HOSTS = frozenset({*BADGE_HOSTS, *(host for host, _ in BADGE_PATHS)})
+
+
+def is_badge(url: str) -> bool:
+    low = url.lower()
+    parts = low.split("/", 3)
+    host = parts[2].rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".") if len(parts) > 2 else ""
+    if host.removeprefix("www.") in _BADGE_HOSTS or host in _BADGE_HOSTS or "badge." in low:
+        return is_badge_url(url)
+    return False
+
+
+def _wraps_badge(link: Link, badge_starts: list[int]) -> bool:
+    return link.kind == "link" and any(link.start < s < link.end for s in badge_starts)
+
+
+def note_tags(note: Note) -> list[str]:
+    """Frontmatter tags (or a commented-out draft's), for every occurrence in the note."""
+    tags = [t.name for t in note.tags if t.start < 0]
+    if not tags and note.hidden_frontmatter is not None:
+        tags = list(frontmatter_tags(note.hidden_frontmatter.data))
+    return tags
+
+
+def collect(note: Note) -> list[Occurrence]:
+    """Every occurrence of an external resource in ``note``, in document order."""
+    picked: list[tuple[Link, int, list[str]]] = []
+    badges: list[Link] = []
+    for link in note.links:
+        if link.in_frontmatter:
+            if link.kind == "bare" and _frontmatter_key(note, link) in FRONTMATTER_URL_KEYS:
+                picked.append((link, note.position(link.start)[0], [link.target]))
+            continue
+        if link.kind == "image" or (link.kind == "html" and _is_img(note, link)):
+            if is_badge(link.target):
+                badges.append(link)
+            continue
+        if link.kind not in URL_KINDS:
+            continue
+        urls = [u for u in _urls(link) if is_external(u)]
+        if not urls:
+            continue
+        if is_badge(urls[0]):
+            badges.append(link)
+            continue
+        picked.append((link, note.position(link.start)[0], urls))
+    if not picked:
+        return []
+    badge_starts = [b.start for b in badges]
+    if badge_starts:
+        picked = [p for p in picked if not _wraps_badge(p[0], badge_starts)]
+    ctx = NoteContext(note, {link.item for link, _, _ in picked if link.item is not None})
+    for b in badges:
+        ctx.add_badge(b, note.position(b.start)[0])
+    sections = note_sections(note)
+    fm_tags = note_tags(note)
+    out: list[Occurrence] = []
+    for link, line, urls in picked:
+        if link.in_frontmatter:  # a clipping's source: the note is about it
+            _add(out, note, link, line, urls, [], note_meta(note)[0], LINK_TEXT, fm_tags, None, {})
+            continue
+        res_item, label = ctx.resource_item(link, line)
+        title, rank = ctx.title(link, line, res_item, label)
+        tags = list(dict.fromkeys(ctx.item_tags(res_item, label, line) + fm_tags))
+        difficulty = ctx.difficulty(res_item, line)
+        metadata = ctx.metadata(res_item, label)
+        _add(out, note, link, line, urls, list(sections.at(line)), title, rank, tags, difficulty,
+             metadata)
+    return out
+
+
+def _add(out: list[Occurrence], note: Note, link: Link, line: int, urls: list[str],
+         section: list[str], title: str | None, rank: int, tags: list[str],
+         difficulty: str | None, metadata: dict[str, str]) -> None:
+    seen: set[str] = set()
+    for url in urls:
+        canon = canonical_url(url)
+        if canon not in seen:
+            seen.add(canon)
+            out.append(Occurrence(url, canon, note.path, line, link.start, section, title, rank,
+                                  tags, difficulty, metadata, link.commented))
+
+
+def _frontmatter_key(note: Note, link: Link) -> str:
+    m = _FM_KEY.match(note.line_text(note.position(link.start)[0]))
+    return m.group(1).casefold() if m else ""
+
+
+def _is_img(note: Note, link: Link) -> bool:
+    return note.text[link.start : link.start + 4].lower() == "<img"
+
+
+def best_title(occs: list[Occurrence]) -> str | None:
+    """A real title over none, link text over context, informative over generic, then the
+    longest (ties: alphabetical)."""
+    if len(occs) == 1:
+        return occs[0].title
+    titles = {(o.rank, o.title) for o in occs if o.title}
+    if not titles:
+        return None
+    ranked = sorted(titles, key=lambda rt: (fold(rt[1]) in GENERIC_TITLES, rt[0], -len(rt[1]),
+                                            rt[1]))
+    return ranked[0][1]
+
+
+def group(occurrences: list[Occurrence]) -> list[Resource]:
+    """One resource per canonical URL, sorted by it; occurrences by note, line, offset."""
+    by_url: dict[str, list[Occurrence]] = {}
+    for o in occurrences:
+        found = by_url.get(o.canonical_url)
+        if found is None:
+            by_url[o.canonical_url] = [o]
+        else:
+            found.append(o)
+    out: list[Resource] = []
+    for canon in sorted(by_url):
+        occs = by_url[canon]
+        if len(occs) == 1:
+            o = occs[0]
+            tags = sorted(set(o.tags), key=_tag_key) if len(o.tags) > 1 else list(o.tags)
+            out.append(Resource(canon, o.url, o.title or o.url, occs, tags))
+            continue
+        occs.sort(key=_occ_key)
+        merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
+        title = best_title(occs) or occs[0].url
+        out.append(Resource(canon, occs[0].url, title, occs, sorted(merged, key=_tag_key)))
+    return out
+
+
+def _occ_key(o: Occurrence) -> tuple[str, int, int]:
+    return o.note, o.line, o.offset
+
+
+@lru_cache(maxsize=4096)
+def _tag_key(tag: str) -> tuple[str, str]:
+    return fold(tag), tag
+
+
+def note_meta(note: Note) -> tuple[str, dict[str, Any], list[str]]:
+    """(title, JSON-safe frontmatter, tags) of a note."""
+    data = note.frontmatter.data
+    if data is None and note.hidden_frontmatter is not None:
+        data = note.hidden_frontmatter.data
+    data = data or {}
+    title = data.get("title")
+    if not isinstance(title, str) or not clean(title):
+        h1 = next((h.text for h in note.headings if h.level == 1), None)
+        title = h1 if h1 and clean(h1) else note.stem
+    tags = list(dict.fromkeys(note_tags(note) + [t.name for t in note.tags if t.start >= 0]))
+    return clean(title), json_safe(data), tags
+
+
+def links_to(path: str, links: Sequence[tuple[str, str]], index: VaultIndex) -> list[str]:
+    """The notes that (kind, target) links from ``path`` resolve to, sorted, without itself."""
+    out: set[str] = set()
+    for kind, target in links:
+        found = (index.resolve(target, path) if kind in NOTE_LINK_KINDS
+                 else index.resolve_path(target, path))
+        if found and found != path and found.lower().endswith(".md"):
+            out.add(found)
+    return sorted(out)
+
+
+def json_safe(value: Any) -> Any:
+    """Frontmatter as JSON: dates as ISO strings, strings repaired, anything else as str."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [json_safe(v) for v in items]
+    if isinstance(value, str):
+        return repaired(value)  # mojibake repaired, otherwise as written
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    iso = getattr(value, "isoformat", None)
+    if callable(iso):
+        return str(iso())
+    return str(value)
+
+
+__all__ = ["CONTEXT", "NoteEntry", "Occurrence", "Resource", "collect", "group", "links_to", "note_meta"]

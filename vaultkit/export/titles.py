@@ -1,0 +1,171 @@
+"""What surrounds a link: its title, difficulty badge, ``Key: value`` metadata and tags.
+
+The *resource item* of a link is the list item it describes: the link's own item,
+or, when that item is only a label and the URL (``- URL: https://...``, ``Link:``,
+``Source:``...), the parent item. Difficulty, metadata and tags come from the
+resource item; the title comes from, in order:
+
+1. the link text, unless empty or itself a URL (``[https://x](https://x)``);
+2. for a label-only item, the parent item's bold text, else its text before " by ";
+3. the text of the link's own line, without the URL, other links, badges, tags and
+   the list marker (``- https://arxiv.org/pdf/1409.1556 VERY DEEP...``);
+4. none (``None``): the resource falls back to another occurrence's title or its URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import parse_qs, unquote
+
+from vaultkit.export.text import LIST_MARKER, clean, plain, repaired
+from vaultkit.model import Link, Note
+
+LINK_TEXT, CONTEXT = 0, 1  # title ranks: link text (or a parent's title) beats context
+_URL_LIKE = re.compile(r"^(?:https?://|www\.)\S*$", re.I)
+_LABEL = re.compile(
+    r"^\s*(?:url|link|links|source|src|website|site|web|homepage|home page|page|repo|"
+    r"repository|github|code|pdf|slides|paper|video|article|blog|post|docs|documentation)"
+    r"\s*:\s*$",
+    re.I,
+)
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_META = re.compile(r"^\s*([^\W\d_][\w .'/&()+-]{0,39}?)\s*:\s+(\S.*)$")
+_BADGE_SPLIT = re.compile(r"(?<!-)-(?!-)")
+LEVEL_LABELS = frozenset({"difficulty", "level", "diff", "difficulty level", "skill level"})
+LEVELS = frozenset({"easy", "medium", "hard", "beginner", "intermediate", "advanced", "expert",
+                    "basic", "introductory"})
+
+
+def badge_difficulty(alt: str, url: str) -> str | None:
+    """``![Easy](https://img.shields.io/badge/difficulty-Easy-green)`` → "Easy"."""
+    label, message = "", ""
+    path, _, query = url.partition("?")
+    if "/badge/" in path:
+        content = unquote(path.split("/badge/", 1)[1].split("/", 1)[0])
+        content = content.rsplit(".", 1)[0] if content.endswith((".svg", ".png")) else content
+        parts = [p.replace("--", "-").replace("__", "\0").replace("_", " ").replace("\0", "_")
+                 for p in _BADGE_SPLIT.split(content)]
+        if len(parts) >= 3:
+            label, message = parts[0], parts[1]
+        elif parts:
+            message = parts[0]
+    if query:
+        q = parse_qs(query.split("#", 1)[0])
+        label = q.get("label", [label])[0]
+        message = q.get("message", [message])[0]
+    if label.strip().casefold() in LEVEL_LABELS and message.strip():
+        return clean(message)
+    for text in (alt, message):
+        if text.strip().casefold() in LEVELS:
+            return clean(text)
+    return None
+
+
+class NoteContext:
+    """Per-note look-ups for links: computed once, used for each of its links."""
+
+    def __init__(self, note: Note, resource_items: set[int]) -> None:
+        self.note = note
+        self.resource_items = resource_items  # items holding an exported link
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for i, it in enumerate(note.items):
+            if it.parent is not None:
+                self.children[it.parent].append(i)
+        self.badges: dict[int | None, list[tuple[int, str]]] = defaultdict(list)  # item → (line, level)
+        self.tags: dict[int, list[str]] = defaultdict(list)  # line → inline tags
+        for t in note.tags:
+            if t.start >= 0:
+                self.tags[t.line].append(t.name)
+
+    def add_badge(self, link: Link, line: int) -> None:
+        level = badge_difficulty(link.text, link.target)
+        if level:
+            self.badges[link.item].append((line, level))
+
+    # --- the resource item --------------------------------------------------------
+
+    def resource_item(self, link: Link, line: int) -> tuple[int | None, int | None]:
+        """(resource item, label child): the parent when the link's item is only a label."""
+        item = link.item
+        if item is None:
+            return None, None
+        it = self.note.items[item]
+        parent = it.parent
+        if parent is not None and it.line == line and _LABEL.match(self._rest(link, line, item)):
+            return parent, item
+        return item, None
+
+    def _rest(self, link: Link, line: int, item: int | None) -> str:
+        """The link's line without the link itself, other links, the list marker and markup."""
+        note = self.note
+        text = note.line_text(line)
+        if link.kind != "html":  # an <a> tag is dropped whole by plain(), keeping its text
+            base = note.line_starts[line - 1]
+            s, e = link.start - base, link.end - base
+            text = text[:s] + " " + text[e:] if 0 <= s <= len(text) else text
+        if item is not None and note.items[item].line == line:
+            text = LIST_MARKER.sub("", text, count=1)
+        return plain(text, drop_links=True)
+
+    # --- facts ----------------------------------------------------------------------
+
+    def title(self, link: Link, line: int, res_item: int | None, label: int | None
+              ) -> tuple[str | None, int]:
+        """The occurrence title and its rank (LINK_TEXT or CONTEXT)."""
+        if link.kind in ("link", "reference", "html") and link.text.strip():
+            text = clean(link.text)
+            if text and not _URL_LIKE.match(text) and text != link.target:
+                return text, LINK_TEXT
+        if label is not None and res_item is not None:
+            return self._parent_title(res_item), LINK_TEXT
+        text = clean(self._rest(link, line, link.item))
+        return (text or None), CONTEXT
+
+    def _parent_title(self, item: int) -> str | None:
+        raw = self.note.items[item].text
+        bold = _BOLD.search(raw)
+        if bold:
+            text = clean(bold.group(1) or bold.group(2))
+            if text:
+                return text
+        text = clean(plain(raw))
+        return clean(text.split(" by ", 1)[0]) or None
+
+    def difficulty(self, res_item: int | None, line: int) -> str | None:
+        if res_item is None:
+            found = [lv for ln, lv in self.badges.get(None, ()) if ln == line]
+        else:
+            found = [lv for _, lv in self.badges.get(res_item, ())]
+        return found[0] if found else None
+
+    def metadata(self, res_item: int | None, label: int | None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if res_item is None or res_item not in self.children:
+            return out
+        for child in self.children.get(res_item, ()):
+            if child == label or child in self.resource_items:
+                continue
+            m = _META.match(plain(self.note.items[child].text))
+            if m:
+                key, value = repaired(m.group(1)).strip(), clean(m.group(2))
+                if key and value and key not in out:
+                    out[key] = value
+        return out
+
+    def item_tags(self, res_item: int | None, label: int | None, line: int) -> list[str]:
+        """Inline tags on the resource item (its own lines and the children that hold no
+        other resource), or on the link's line outside a list."""
+        if res_item is None:
+            return list(self.tags.get(line, ()))
+        it = self.note.items[res_item]
+        kids = self.children.get(res_item, [])
+        if not kids and it.line == it.end_line:
+            return list(self.tags.get(it.line, ()))
+        own_end = self.note.items[kids[0]].line - 1 if kids else it.end_line
+        lines = list(range(it.line, own_end + 1))
+        for child in kids:
+            if child == label or child not in self.resource_items:
+                c = self.note.items[child]
+                lines.extend(range(c.line, c.end_line + 1))
+        return [t for ln in lines for t in self.tags.get(ln, ())]

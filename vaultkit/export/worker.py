@@ -1,0 +1,57 @@
+"""Per-note export work, in worker processes when there are many notes.
+
+Like ``check``'s pipeline, each note is read and parsed once, in a worker, and the
+worker sends back plain tuples (occurrences and the note's entry), not the parsed
+``Note``: sending rich objects between processes would cost more than parsing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from vaultkit.engine import _load_one
+from vaultkit.export.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
+
+PARALLEL_MIN_NOTES = 200
+
+# (path, problem or None, (title, frontmatter, tags, note links), occurrence tuples)
+NotePayload = tuple[str, str | None, tuple[Any, ...], list[tuple[Any, ...]]]
+
+
+def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
+    note, _, problems = _load_one(root, rel, templates)
+    if problems:
+        return rel, problems[0].message, (), []
+    occs = [(o.url, o.canonical_url, o.line, o.offset, tuple(o.section), o.title, o.rank,
+             tuple(o.tags), o.difficulty, o.metadata, o.commented) for o in collect(note)]
+    title, frontmatter, tags = note_meta(note)
+    links = tuple((link.kind, link.target) for link in note.links
+                  if link.target and (link.kind in NOTE_LINK_KINDS or link.kind == "link")
+                  and ":" not in link.target.split("/", 1)[0])
+    return rel, None, (title, frontmatter, tuple(tags), links), occs
+
+
+def _chunk(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
+    return [export_note(root, rel, templates) for rel in rels]
+
+
+def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
+    """Every note's payload, in the order of ``rels``."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rels) < PARALLEL_MIN_NOTES or workers < 2:
+        return _chunk(root, rels, templates)
+    size = max(25, len(rels) // (workers * 8))
+    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        return [p for part in pool.map(_chunk, [root] * len(chunks), chunks,
+                                       [list(templates)] * len(chunks)) for p in part]
+
+
+def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:
+    url, canon, line, offset, section, title, rank, tags, difficulty, metadata, commented = data
+    return Occurrence(url, canon, note, line, offset, list(section), title, rank, list(tags),
+                      difficulty, metadata, commented)
