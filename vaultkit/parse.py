@@ -15,8 +15,10 @@ Anywhere else such a value is YAML that does not parse, and is reported.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from markdown_it.token import Token
@@ -34,6 +36,10 @@ _COMMENT_BLOCK = re.compile(r"<!--(.*?)(-->|\Z)", re.S)
 _FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
 _HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
+_TABLE_DELIMITER = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|", re.M)
+_LONE_MARKER = re.compile(r"\S[^\n]*\n[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$", re.M)
+_QUOTE = re.compile(r"^[ \t]*>", re.M)
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
 _TAG_STRIP = re.compile(r"<[^>]+>")
 
@@ -52,6 +58,13 @@ class _Segment:
     def offset(self, line: int, col: int = 0) -> int:
         return self.base + self.starts[min(line, len(self.starts) - 1)] + col
 
+    def last_line(self, first: int, end: int) -> int:
+        """The last non-blank line of the 0-based range [first, end)."""
+        last = min(end, len(self.lines)) - 1
+        while last > first and not self.lines[last].strip():
+            last -= 1
+        return max(first, last)
+
     def line_end(self, line: int) -> int:
         line = min(line, len(self.lines) - 1)
         return self.base + self.starts[line] + len(self.lines[line])
@@ -66,6 +79,13 @@ class _Segment:
             src = self.lines[ln] if ln < len(self.lines) else ""
             col = self._locate(ln, src, piece)
             out.append((pos, self.offset(ln, col)))
+            if "|" in piece and src[col : col + len(piece)] != piece:
+                # A table cell: "\|" in the source is "|" in the content; re-sync after each.
+                shift = 0
+                for k, ch in enumerate(piece):
+                    if ch == "|" and src[col + k + shift : col + k + shift + 2] == "\\|":
+                        shift += 1
+                        out.append((pos + k + 1, self.offset(ln, col + k + shift + 1)))
             pos += len(piece) + 1
         return out
 
@@ -114,7 +134,32 @@ def _template_frontmatter(fm: Frontmatter) -> Frontmatter:
     return fm
 
 
+def use_reference_parser() -> bool:
+    """markdown-it-py is the reference; markdown-it-pyrs, when installed, is the fast path."""
+    return os.environ.get("VAULTKIT_PARSER", "").lower() in ("reference", "python", "py")
+
+
 def _parse_segment(note: Note, seg: _Segment) -> None:
+    if not use_reference_parser():
+        from vaultkit import parse_rs
+
+        if parse_rs.available() and not _diverges(seg.text):
+            parse_rs.parse_segment(note, seg)
+            return
+    parse_segment_reference(note, seg)
+
+
+def _diverges(text: str) -> bool:
+    """Text where markdown-it-pyrs 0.4 and markdown-it-py disagree: where a table ends, a lone
+    list marker under a line of text, a list item under a quote. These take the reference."""
+    if "|" in text and _TABLE_DELIMITER.search(text):
+        return True
+    if ">" in text and _QUOTE.search(text) and _LIST_LINE.search(text):
+        return True  # where a quote's lazy lines end before a list item
+    return _LONE_MARKER.search(text) is not None
+
+
+def parse_segment_reference(note: Note, seg: _Segment) -> None:
     tokens = parser().parse(seg.text)
     scanner = InlineScanner(note, seg.commented)
     item_stack: list[int] = []
@@ -123,7 +168,7 @@ def _parse_segment(note: Note, seg: _Segment) -> None:
         t = tok.type
         if tok.level == 0 and tok.nesting >= 0 and tok.map:
             first = note.position(seg.offset(tok.map[0]))[0]
-            last = note.position(seg.offset(tok.map[1] - 1))[0]
+            last = note.position(seg.offset(seg.last_line(tok.map[0], tok.map[1])))[0]
             note.blocks.append((t.removesuffix("_open"), first, last))
         if t == "inline":
             if tok.map is None:
@@ -147,9 +192,9 @@ def _parse_segment(note: Note, seg: _Segment) -> None:
             item_stack.pop()
         elif t in ("fence", "code_block", "math_block", "math_block_label") and tok.map:
             start = seg.offset(tok.map[0])
-            note.code_spans.append((start, seg.line_end(tok.map[1] - 1)))
+            note.code_spans.append((start, seg.line_end(seg.last_line(tok.map[0], tok.map[1]))))
         elif t == "html_block" and tok.map:
-            _html_block(note, seg, tok, scanner)
+            html_block(note, seg.offset(tok.map[0]), tok.content, scanner, _parse_segment)
 
 
 def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[int]) -> int:
@@ -165,7 +210,7 @@ def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[in
     item = ListItem(
         start=start,
         line=note.position(start)[0],
-        end_line=note.position(seg.offset(tok.map[1] - 1))[0],
+        end_line=note.position(seg.offset(seg.last_line(tok.map[0], tok.map[1])))[0],
         indent=note.position(start)[1] - 1,
         marker=marker,
         text=text,
@@ -177,10 +222,9 @@ def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[in
     return len(note.items) - 1
 
 
-def _html_block(note: Note, seg: _Segment, tok: Token, scanner: InlineScanner) -> None:
-    assert tok.map is not None
-    block_start = seg.offset(tok.map[0])
-    content = tok.content
+def html_block(note: Note, block_start: int, content: str, scanner: InlineScanner,
+               parse_segment: Callable[[Note, Any], None]) -> None:
+    """An HTML block: comments are parsed as markdown (flagged), other HTML yields links."""
     for m in _COMMENT_BLOCK.finditer(content):
         start = block_start + m.start()
         end = block_start + m.end()
@@ -198,7 +242,7 @@ def _html_block(note: Note, seg: _Segment, tok: Token, scanner: InlineScanner) -
             # The closing fence: the line after the YAML's last line.
             note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n") + 1
             skip = hidden.end()
-        _parse_segment(note, _Segment(inner[skip:], start + 4 + skip, True))
+        parse_segment(note, _Segment(inner[skip:], start + 4 + skip, True))
     html_only = _COMMENT_BLOCK.sub(lambda m: " " * len(m.group(0)), content)
     scanner.scan_html(html_only, block_start, None)
     if not note.headings or note.headings[-1].start < block_start:

@@ -1,0 +1,80 @@
+"""The fast parser (markdown-it-pyrs) yields exactly the facts of the reference (markdown-it-py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaultkit import parse, parse_rs
+
+pytestmark = pytest.mark.skipif(not parse_rs.available(), reason="markdown-it-pyrs not installed")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def facts(text: str, reference: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("VAULTKIT_PARSER", "reference" if reference else "fast")
+    n = parse.parse_note("n.md", text)
+    return {
+        "headings": [(h.level, h.text, h.line, h.start) for h in n.headings],
+        "links": [dataclasses.astuple(link) for link in n.links],
+        "items": [dataclasses.astuple(i) for i in n.items],
+        "tags": [(t.name, t.start) for t in n.tags],
+        "blocks": n.blocks,
+        "block_ids": [(b.id, b.start) for b in n.block_ids],
+        "code": sorted(n.code_spans),
+        "comments": n.comments,
+    }
+
+
+def corpus() -> list[Path]:
+    files = sorted((ROOT / "sample_vault").rglob("*.md"))
+    files += sorted((SHARED / "examples").glob("*.txt"))
+    files += sorted((SHARED / "corpora" / "kepano-obsidian").rglob("*.md"))
+    return files
+
+
+@pytest.mark.parametrize("path", corpus(), ids=lambda p: p.name)
+def test_same_facts_on_real_notes(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+    if b"\x00" in data:
+        pytest.skip("binary")
+    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    assert facts(text, False, monkeypatch) == facts(text, True, monkeypatch)
+
+
+def test_the_fast_path_is_really_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = parse_rs.parse_segment
+    monkeypatch.setattr(parse_rs, "parse_segment", lambda n, s: calls.append(1) or real(n, s))
+    monkeypatch.setenv("VAULTKIT_PARSER", "fast")
+    parse.parse_note("n.md", "# x\n")
+    assert calls
+
+
+LINES = st.sampled_from([
+    "# Heading [[Note]]", "## Sub `code` heading", "### \u00e9t\u00e9 \U0001f389 title", "",
+    "- [Link](https://example.com/a?utm_source=x) #tag", "- [[Note#Heading|alias]] and ![[img.png]]",
+    "  - nested https://bare.example/x.", "    - deeper <https://auto.example>", "-",
+    "1. [t](<My Note.md>) [ref][r]", "2) `[[not]]` and $[[math]]$", "* [x](../a/b.md#h) ^block-1",
+    "| a | [[Cell\\|alias]] |", "|---|---|", "| [l](http://t.example) | \u00fc |",
+    "<!-- [[Hidden]] https://hidden.example -->", "<a href=\"https://a.example\">A</a>",
+    "```", "[[in fence]]", "    indented [[code]]", "> quote [[Q]] #q", "[r]: https://ref.example",
+    "[t](https://simonwil lison.net/x)", "[t] (https://space.example)", "-[x](https://y.example)",
+    "text \u00a0 with nbsp and caf\u00e9 [[\u00c9t\u00e9]]", "%% [[Obsidian comment]] %%",
+    "**bold [[B]]** and _em [e](https://e.example)_", "\\[escaped](not) \\| pipe",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=25))
+def test_same_facts_on_generated_notes(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    with pytest.MonkeyPatch.context() as mp:
+        assert facts(text, False, mp) == facts(text, True, mp)
