@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+def _has_pre_commit() -> bool:
+    probe = subprocess.run([sys.executable, "-m", "pre_commit", "--version"], capture_output=True)
+    return probe.returncode == 0
+
+
 pytestmark = pytest.mark.skipif(
-    shutil.which("git") is None or shutil.which("pre-commit") is None and
-    subprocess.run([sys.executable, "-m", "pre_commit", "--version"], capture_output=True).returncode,
-    reason="git or pre-commit is missing",
+    shutil.which("git") is None or not _has_pre_commit(), reason="git or pre-commit is missing"
 )
 
 

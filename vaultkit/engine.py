@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
@@ -162,8 +163,9 @@ def run_rules(note: Note, rules: Sequence[Rule], ctx: Context, config: Config) -
     return out
 
 
-def check(session: Session, rules: Sequence[Rule], use_cache: bool = True) -> list[Diagnostic]:
+def check(session: Session, rules: Sequence[Rule], use_cache: bool = True, online: Any = None,
+          progress: Any = None) -> list[Diagnostic]:
     """Index the whole vault, then report on the session's targets (see vaultkit.pipeline)."""
     from vaultkit.pipeline import run_check
 
-    return run_check(session, rules, use_cache)
+    return run_check(session, rules, use_cache, online, progress)

@@ -27,7 +27,8 @@ from vaultkit.frontmatter_parse import frontmatter_tags, load_yaml, split_frontm
 from vaultkit.inline import InlineScanner
 from vaultkit.mdit import parser
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
-from vaultkit.suppress import ALL_RULES, is_suppressed  # noqa: F401  (re-exported)
+from vaultkit.suppress import ALL_RULES as ALL_RULES
+from vaultkit.suppress import is_suppressed as is_suppressed
 
 _DIRECTIVE = re.compile(
     r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE

@@ -134,7 +134,8 @@ def _signature(files_notes: list[str], attachments: list[str], payloads: dict[st
     return h.hexdigest()
 
 
-def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True) -> list[Diagnostic]:
+def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, online: Any = None,
+              progress: Any = None) -> list[Diagnostic]:
     """Check the session's targets against the whole vault; see the module docstring."""
     root: Path = session.root
     config = session.config
@@ -189,7 +190,27 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True) -> li
         blobs = [local] if unreadable else [local, marshal.loads(vault_diags.get(rel, _NONE))]
         for group in blobs:
             out.extend(decode_diag(rel, d) for d in group if d[4] in wanted)
+    if online is not None and any(r.online for r in rules):
+        out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
     out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _online(session: Any, payloads: dict[str, Payload], rules: list[Rule], settings: Any,
+            progress: Any) -> list[Diagnostic]:
+    """Check every external URL of the targets once over HTTP, then run the online rules."""
+    from vaultkit.online import check_urls
+
+    views = [decode_view(rel, marshal.loads(payloads[rel][2])) for rel in session.targets
+             if rel in payloads]
+    urls = list(dict.fromkeys(r.canonical for v in views for r in v.links if r.canonical))
+    results = check_urls(urls, settings, progress)
+    ctx = Context(VaultIndex([], []), {"online_results": results}, {}, phase="vault")
+    out: list[Diagnostic] = []
+    for view in views:
+        for r in rules:
+            out.extend(d for d in r.check(view, ctx)
+                       if not is_suppressed(view, d.rule, d.code, d.line))
     return out
 
 

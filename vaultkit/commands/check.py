@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
-from vaultkit.commands.options import rule_options, split_rules
+from vaultkit.commands.options import online_options, progress_bar, rule_options, split_rules
 from vaultkit.engine import check as run_check
 from vaultkit.engine import open_vault, select_rules
 from vaultkit.model import Severity
+from vaultkit.online.options import settings_from
 from vaultkit.report import FORMATS, render_github, render_json, render_text
 
 
@@ -23,9 +24,12 @@ from vaultkit.report import FORMATS, render_github, render_json, render_text
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
-@click.option("--no-cache", is_flag=True, help="Don't read or write .vaultkit_cache/.")
+@click.option("--no-cache", is_flag=True,
+              help="Don't read or write caches (.vaultkit_cache/, and online results).")
+@online_options
 def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-          strict: bool, online: bool, color: bool | None, no_cache: bool) -> None:
+          strict: bool, online: bool, color: bool | None, no_cache: bool, allow_private: bool,
+          cache: Path | None, refresh: bool) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
     With note files, the whole vault is still indexed to resolve links, but only
@@ -33,7 +37,12 @@ def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tu
     """
     session = open_vault(list(paths))
     rules = select_rules(session.config, split_rules(select), split_rules(ignore), online)
-    diags = run_check(session, rules, use_cache=not no_cache)
+    settings = None
+    if online:
+        settings = settings_from(session.config.online, allow_private=allow_private, cache=cache,
+                                 no_cache=no_cache, refresh=refresh)
+    with progress_bar(enabled=online and fmt != "json") as progress:
+        diags = run_check(session, rules, use_cache=not no_cache, online=settings, progress=progress)
     files = len(session.targets)
     if fmt == "json":
         click.echo(render_json(diags, files))

@@ -9,11 +9,14 @@ from pathlib import Path
 import click
 
 from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
-from vaultkit.commands.options import rule_options, split_rules
+from vaultkit.commands.options import online_options, progress_bar, rule_options, split_rules
 from vaultkit.engine import build_context, load_notes, open_vault, select_rules
 from vaultkit.errors import VaultkitError
+from vaultkit.facts import link_rows
 from vaultkit.fixer import fix_text
 from vaultkit.fsio import render, write_atomic
+from vaultkit.online import check_urls
+from vaultkit.online.options import settings_from
 
 
 @click.command(name="fix")
@@ -23,14 +26,25 @@ from vaultkit.fsio import render, write_atomic
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 if anything would change.")
+@click.option("--online", is_flag=True,
+              help="Also rewrite permanently redirected URLs (checks URLs over HTTP).")
+@online_options
 def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-            unsafe_fixes: bool, show_diff: bool, check_only: bool) -> None:
+            unsafe_fixes: bool, show_diff: bool, check_only: bool, online: bool,
+            allow_private: bool, cache: Path | None, refresh: bool) -> None:
     """Repair what can be repaired safely, in place, atomically and idempotently."""
     session = open_vault(list(paths))
-    rules = [r for r in select_rules(session.config, split_rules(select), split_rules(ignore))
+    rules = [r for r in select_rules(session.config, split_rules(select), split_rules(ignore), online)
              if r.fixable]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
+    if online and any(r.online for r in rules):
+        settings = settings_from(session.config.online, allow_private=allow_private, cache=cache,
+                                 refresh=refresh)
+        urls = list(dict.fromkeys(row.canonical for note in session.notes.values()
+                                  for row in link_rows(note) if row.canonical))
+        with progress_bar(enabled=True) as progress:
+            ctx.settings["online_results"] = check_urls(urls, settings, progress)
     changed = failed = 0
     total: dict[str, int] = {}
     for problem in session.problems:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,3 +21,38 @@ def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--select", multiple=True, metavar="RULES",
                         help="Run only these rules (codes or names, comma-separated).")(func)
     return func
+
+
+def online_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--refresh", is_flag=True,
+                        help="--online: ignore cached URL results (and overwrite them).")(func)
+    func = click.option("--cache", type=click.Path(path_type=Path), default=None, metavar="FILE",
+                        help="--online: the SQLite file for URL results "
+                             "(default: in the user cache folder).")(func)
+    func = click.option("--allow-private", is_flag=True,
+                        help="--online: also request loopback, private and link-local "
+                             "addresses (off by default: SSRF guard).")(func)
+    return func
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A progress line on stderr for long network work, only when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    state = {"shown": False}
+
+    def show(done: int, total: int, dead: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\rchecking URLs [{bar}] {done}/{total}, {dead} dead")
+        sys.stderr.flush()
+        state["shown"] = True
+
+    try:
+        yield show
+    finally:
+        if state["shown"]:
+            sys.stderr.write("\n")
