@@ -115,8 +115,15 @@ def is_badge(url: str) -> bool:
     return False
 
 
-def _wraps_badge(link: Link, badge_starts: list[int]) -> bool:
-    return link.kind == "link" and any(link.start < s < link.end for s in badge_starts)
+_LINKED_IMAGE = re.compile(r"\[!\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
+
+
+def _wraps_badge(note: Note, link: Link) -> bool:
+    """``[![build](https://img.shields.io/...)](https://ci...)``: a README status badge."""
+    if link.kind != "link" or not note.text.startswith("[![", link.start):
+        return False
+    m = _LINKED_IMAGE.match(note.text, link.start, link.end)
+    return m is not None and is_badge(m.group(1))
 
 
 def note_tags(note: Note) -> list[str]:
@@ -151,9 +158,9 @@ def collect(note: Note) -> list[Occurrence]:
         picked.append((link, note.position(link.start)[0], urls))
     if not picked:
         return []
-    badge_starts = [b.start for b in badges]
-    if badge_starts:
-        picked = [p for p in picked if not _wraps_badge(p[0], badge_starts)]
+    picked = [p for p in picked if not _wraps_badge(note, p[0])]
+    if not picked:
+        return []
     ctx = NoteContext(note, {link.item for link, _, _ in picked if link.item is not None})
     for b in badges:
         ctx.add_badge(b, note.position(b.start)[0])

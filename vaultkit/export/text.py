@@ -18,6 +18,7 @@ from vaultkit.repair import repair_text
 # Punctuation trimmed at the start and at the end (dots, brackets, "!" and "?" stay at the end).
 _LEAD = frozenset("-–—*•·◦‣⁃∙>|:;,.#=~_+→⇒➜➔»\"'`")
 _TRAIL = frozenset("-–—*•·◦‣⁃∙>|:;,#=~_+→⇒➜➔«\"'`")
+_BULLETS = frozenset("•·◦‣⁃∙")
 _DECOR_CATS = frozenset({"So", "Sk", "Cf", "Co"})  # emoji, modifiers, ZWJ, private use
 _DECOR_MARKS = frozenset("\ufe0e\ufe0f\u20e3")  # variation selectors, keycap
 
@@ -41,29 +42,44 @@ def repaired(text: str) -> str:
 
 
 def _decorative(ch: str) -> bool:
-    return ch in _DECOR_MARKS or unicodedata.category(ch) in _DECOR_CATS
+    if ch in _DECOR_MARKS or unicodedata.category(ch) in _DECOR_CATS:
+        return True
+    cp = ord(ch)  # arrows, box drawing, geometric shapes (◻ is "Sm"), dingbats
+    return 0x2190 <= cp <= 0x21FF or 0x2500 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF
 
 
-def trim(text: str) -> str:
-    """Collapse whitespace and trim decorative markers and stray punctuation at both ends."""
+def trim(text: str, punctuation: bool = True) -> str:
+    """Collapse whitespace and trim decorative markers at both ends; with ``punctuation``
+    also stray punctuation (for text read around a link, and for section titles)."""
     text = " ".join(text.split())
+    lead = _LEAD if punctuation else _BULLETS
+    trail = _TRAIL if punctuation else _BULLETS
     start, end = 0, len(text)
-    while start < end and (text[start] in _LEAD or text[start].isspace() or _decorative(text[start])):
+    while start < end and (text[start] in lead or text[start].isspace() or _decorative(text[start])):
         start += 1
-    while end > start and (text[end - 1] in _TRAIL or text[end - 1].isspace()
+    while end > start and (text[end - 1] in trail or text[end - 1].isspace()
                            or _decorative(text[end - 1])):
         end -= 1
     text = text[start:end]
     # "(the shaders thing)" → "the shaders thing"; "(new) KV cache" stays
-    if len(text) > 2 and text[0] + text[-1] in ("()", "[]") and text.count(text[0]) == 1:
+    if (punctuation and len(text) > 2 and text[0] + text[-1] in ("()", "[]")
+            and text.count(text[0]) == 1):
         text = text[1:-1].strip()
     return text
 
 
 @lru_cache(maxsize=1 << 16)
 def clean(text: str) -> str:
-    """An exported string: repaired, whitespace collapsed, decorations trimmed."""
+    """Text read around a link, or a section title: repaired, whitespace collapsed,
+    decorations and stray punctuation trimmed."""
     return trim(repaired(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def clean_as_written(text: str) -> str:
+    """Link text or a metadata value: repaired, whitespace collapsed, only decorative
+    symbols (emoji, bullets) trimmed, so ``-2+3`` stays ``-2+3``."""
+    return trim(repaired(text), punctuation=False)
 
 
 def plain(md: str, drop_links: bool = False) -> str:

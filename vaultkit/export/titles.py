@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from urllib.parse import parse_qs, unquote
 
-from vaultkit.export.text import LIST_MARKER, clean, plain, repaired
+from vaultkit.export.text import LIST_MARKER, clean, clean_as_written, plain, repaired
 from vaultkit.model import Link, Note
 
 LINK_TEXT, CONTEXT = 0, 1  # title ranks: link text (or a parent's title) beats context
@@ -114,7 +114,7 @@ class NoteContext:
               ) -> tuple[str | None, int]:
         """The occurrence title and its rank (LINK_TEXT or CONTEXT)."""
         if link.kind in ("link", "reference", "html") and link.text.strip():
-            text = clean(link.text)
+            text = clean_as_written(link.text)
             if text and not _URL_LIKE.match(text) and text != link.target:
                 return text, LINK_TEXT
         if label is not None and res_item is not None:
@@ -148,7 +148,7 @@ class NoteContext:
                 continue
             m = _META.match(plain(self.note.items[child].text))
             if m:
-                key, value = repaired(m.group(1)).strip(), clean(m.group(2))
+                key, value = repaired(m.group(1)).strip(), clean_as_written(m.group(2))
                 if key and value and key not in out:
                     out[key] = value
         return out
