@@ -60,9 +60,7 @@ def test_fixtures_all_in_order() -> None:
     assert len(_fixtures()) >= 78
 
 
-@pytest.mark.parametrize(
-    "index", range(len(_fixtures())), ids=[c["name"] for c in _fixtures()] or None
-)
+@pytest.mark.parametrize("index", range(len(_fixtures())), ids=[c["name"] for c in _fixtures()] or None)
 def test_fixture_case(index: int) -> None:
     # Each id replays the shared ordered walk, so duplicate counters stay right.
     assert _walk()[index] == _fixtures()[index]["expected"]

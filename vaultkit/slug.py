@@ -107,9 +107,7 @@ def _parse_ranges(text: str) -> tuple[tuple[int, int], ...]:
 REMOVED_RANGES: Final[tuple[tuple[int, int], ...]] = _parse_ranges(_REMOVED_RANGES)
 
 _REMOVED_RE: Final = re.compile(
-    "["
-    + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in REMOVED_RANGES)
-    + "]"
+    "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in REMOVED_RANGES) + "]"
 )
 
 
