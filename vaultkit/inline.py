@@ -196,7 +196,7 @@ class InlineScanner:
             return not (i + 1 < len(covered) and covered[i + 1][0] < e)
 
         has_url = "://" in content
-        if has_url and ("[" in content or "](" in content):  # each malformed pattern has a URL
+        if has_url and ("[" in content or "]" in content) and _maybe_malformed(content, covered):
             self._malformed(content, covered, free, doc, item)
         if has_url:
             for m in BARE_URL.finditer(content):
@@ -246,6 +246,23 @@ class InlineScanner:
         covered.sort()
 
 
+def _maybe_malformed(content: str, covered: list[tuple[int, int]]) -> bool:
+    """Cheap pre-check: is there link-like text outside the links the parser found?"""
+    rest = content
+    if covered:
+        parts, pos = [], 0
+        for s, e in covered:
+            if s >= pos:
+                parts.append(content[pos:s])
+                pos = e
+        parts.append(content[pos:])
+        rest = " ".join(parts)
+    return "://" in rest and ("](" in rest or "] (" in rest or "(http" in rest or "[" in rest)
+
+
+_DEST = re.compile(r"<([^<>\n]*)>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*")
+
+
 def _dest_span(src: str) -> tuple[int, int]:
     """Offsets of the destination as written inside ``[text](dest "title")``."""
     i = src.rfind("](")
@@ -254,22 +271,9 @@ def _dest_span(src: str) -> tuple[int, int]:
     i += 2
     while i < len(src) and src[i] in " \t\n":
         i += 1
-    if i < len(src) and src[i] == "<":
-        end = src.find(">", i)
-        return i + 1, (end if end > 0 else len(src) - 1)
-    j = i
-    depth = 0
-    while j < len(src):
-        ch = src[j]
-        if ch in " \t\n":
-            break
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        elif ch == "\\":
-            j += 1
-        j += 1
-    return i, j
+    m = _DEST.match(src, i)
+    if m is None:
+        return i, i
+    if m.group(1) is not None:
+        return m.start(1), m.end(1)
+    return i, m.end()

@@ -38,7 +38,7 @@ _FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
 _HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 _TABLE_DELIMITER = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|", re.M)
-_LONE_MARKER = re.compile(r"\S[^\n]*\n[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$", re.M)
+_LONE_MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$", re.M)
 _QUOTE = re.compile(r"^[ \t]*>", re.M)
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
@@ -157,7 +157,11 @@ def _diverges(text: str) -> bool:
         return True
     if ">" in text and _QUOTE.search(text) and _LIST_LINE.search(text):
         return True  # where a quote's lazy lines end before a list item
-    return _LONE_MARKER.search(text) is not None
+    for m in _LONE_MARKER.finditer(text):  # a lone marker right under a line of text
+        before = text[: max(0, m.start() - 1)]
+        if before.rsplit("\n", 1)[-1].strip():
+            return True
+    return False
 
 
 def parse_segment_reference(note: Note, seg: _Segment) -> None:

@@ -13,6 +13,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 from urllib.parse import unquote_plus
@@ -245,6 +246,7 @@ def strip_tracking(url: str) -> str:
 # --- canonical forms ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)  # the same URL is asked about several times per run
 def canonical_url(url: str) -> str:
     """The form under which two http(s) URLs are the same resource.
 
@@ -274,6 +276,7 @@ def canonical_url(url: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)
 def loose_key(url: str) -> str:
     """The key for "probably the same": the canonical URL without its scheme,
     a leading ``www.`` and trailing ``/`` of the path.
@@ -288,6 +291,7 @@ def loose_key(url: str) -> str:
     return replace(parts, host=host, path=parts.path.rstrip("/")).text().split("://", 1)[1]
 
 
+@lru_cache(maxsize=1 << 16)
 def is_external(url: str) -> bool:
     """True for an http(s) URL with a host."""
     return _parse_http(url.strip()) is not None
