@@ -15,8 +15,15 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOCAL_KINDS = ("link", "image", "html", "reference")
 
 
+def _sort_key(name: str) -> str:
+    """rapidfuzz's token_sort_ratio, precomputed: processed and token-sorted."""
+    from rapidfuzz import utils
+
+    return " ".join(sorted(utils.default_process(name).split()))
+
+
 def _suggest(target: str, ctx: Context) -> str:
-    from rapidfuzz import fuzz, process, utils
+    from rapidfuzz import fuzz, process
 
     alias_of = ctx.index.alias_to.get(fold(target))
     if alias_of:
@@ -25,11 +32,14 @@ def _suggest(target: str, ctx: Context) -> str:
                 "and Obsidian does not resolve aliases")
     key = target.rsplit("/", 1)[-1]
     names = ctx.index.suggestion_names()
+    keys = ctx.settings.get("_name_keys")
+    if keys is None or len(keys) != len(names):
+        keys = ctx.settings["_name_keys"] = [_sort_key(n) for n in names]
     # Whole-name similarity: WRatio's partial matching offered 'a' for 'Real Nme'.
-    found = process.extract(key, names, scorer=fuzz.token_sort_ratio,
-                            processor=utils.default_process, limit=3, score_cutoff=75)
+    found = process.extract(_sort_key(key), keys, scorer=fuzz.ratio, processor=None, limit=3,
+                            score_cutoff=75)
     if found:
-        return "; did you mean " + ", ".join(f"[[{name}]]" for name, _, _ in found) + "?"
+        return "; did you mean " + ", ".join(f"[[{names[i]}]]" for _, _, i in found) + "?"
     return "; create the note, or correct the link"
 
 
