@@ -221,3 +221,14 @@ def test_similar_lists_are_capped_and_ordered() -> None:
 
 def test_normalise_is_token_sort() -> None:
     assert normalise("The Illustrated: transformer!") == "illustrated the transformer"
+
+
+def test_frontmatter_values_become_json() -> None:
+    import datetime as dt
+
+    from vaultkit.export.resources import json_safe
+
+    value = {"d": dt.date(2025, 1, 2), "t": dt.datetime(2025, 1, 2, 3, 4, 5), 1: {3, 1},
+             "n": float("nan"), "b": b"x", "ok": [True, None, 1.5, "caf\u00c3\u00a9"]}
+    assert json_safe(value) == {"d": "2025-01-02", "t": "2025-01-02T03:04:05", "1": [1, 3],
+                                "n": "nan", "b": "b'x'", "ok": [True, None, 1.5, "café"]}

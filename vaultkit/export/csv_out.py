@@ -2,7 +2,10 @@
 
 ``section`` is joined with `` > ``, lists (tags) with ``;``, booleans are ``true`` or
 ``false`` and a missing value is empty. ``title`` is the occurrence's own title,
-else the resource's; ``occurrences`` counts the resource's occurrences.
+else the resource's; ``occurrences`` counts the resource's occurrences. With
+``--dedupe``, a row has the resource's title and tags, the note, section and line
+of its first occurrence, the first difficulty found, and ``commented`` only when
+every occurrence is commented.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 prefixed with ``'`` so that spreadsheets show it as text instead of running it as a

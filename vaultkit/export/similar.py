@@ -6,14 +6,16 @@ Titles are normalised (case-folded, punctuation dropped, words sorted), so
 Beyond that, to stay fast on ~100k resources, only titles that share a *block*
 are compared, where a title's blocks are its word set and that set without any one
 of its words (and, for one-word titles, the first four letters). So in a large
-export, near-duplicates are those that differ in at most one word (added, dropped or
-misspelt), the common case ("Scaling laws" / "Scaling laws again", "Deepseek stuff
-1" / "Deepseek stuff 2"); titles that differ in two or more words are not matched.
+export, near-duplicates are found among titles that differ in at most one word
+(added, dropped or misspelt), the common case ("Quantization" / "Quantisation",
+"Deepseek stuff 1" / "Deepseek stuff 2"); titles that differ in two or more words,
+or whose block holds more than ``MAX_BLOCK`` titles, are not compared.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from itertools import combinations
 
@@ -31,16 +33,22 @@ def normalise(title: str) -> str:
 
 def _blocks(titles: list[str]) -> list[list[int]]:
     """Groups of titles that may be near-duplicates. A word set is keyed by the sum of
-    its words' hashes, so "this set without word k" is one subtraction away; a rare
-    hash collision only costs a comparison."""
+    its words' CRC-32s, so "this set without word k" is one subtraction away; a
+    collision only costs a comparison (and, CRC-32 being fixed, the same one every run)."""
     blocks: dict[int, list[int]] = defaultdict(list)
+    crc: dict[str, int] = {}
     for i, title in enumerate(titles):
         words = title.split()
         if len(words) == 1:
-            blocks[hash(title)].append(i)
-            blocks[hash(("prefix", title[:4]))].append(i)
+            blocks[-1 - zlib.crc32(title.encode())].append(i)  # negative: apart from sums
+            blocks[-1 - zlib.crc32(b"\0" + title[:4].encode())].append(i)
             continue
-        hashes = [hash(w) for w in words]
+        hashes = []
+        for w in words:
+            h = crc.get(w)
+            if h is None:
+                h = crc[w] = zlib.crc32(w.encode())
+            hashes.append(h)
         total = sum(hashes)
         blocks[total].append(i)
         if len(words) <= 12:
