@@ -34,6 +34,7 @@ class Session:
     notes: dict[str, Note] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
 
 
 def open_vault(paths: Sequence[Path]) -> Session:

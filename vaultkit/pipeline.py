@@ -115,9 +115,15 @@ def _chunk(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]
     return [analyze(job, rel) for rel in rels]
 
 
+def worker_count(notes: int) -> int:
+    """Processes to parse ``notes`` notes with: none (serial) when there are few."""
+    cores = min(os.cpu_count() or 1, 8)
+    return 0 if notes < PARALLEL_MIN_NOTES or cores < 2 else cores
+
+
 def analyze_all(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rels) < PARALLEL_MIN_NOTES or workers < 2:
+    workers = worker_count(len(rels))
+    if not workers:
         return _chunk(job, rels)
     size = max(25, len(rels) // (workers * 8))
     chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
@@ -127,10 +133,11 @@ def analyze_all(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Pay
 
 def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
     h = hashlib.sha1(usedforsecurity=False)
-    h.update(marshal.dumps((files_notes, attachments)))
+    # marshal format 2: no shared references, so equal data always gives equal bytes
+    h.update(marshal.dumps((files_notes, attachments), 2))
     for rel in sorted(payloads):
         facts, urls, _, _ = payloads[rel]
-        h.update(marshal.dumps((rel, facts, urls)))
+        h.update(marshal.dumps((rel, facts, urls), 2))
     return h.hexdigest()
 
 
@@ -164,12 +171,15 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, onlin
         if size >= 0:
             cache.store(rel, size, mtime_ns, sha, payload)
     cache.prune(set(paths))
+    session.stats = {"notes": len(paths), "parsed": len(todo), "cached": len(paths) - len(todo),
+                     "workers": worker_count(len(todo))}
 
     sig = _signature(session.files.notes, session.files.attachments, payloads)
     old = cache.extra.get("vault")
     old_sig, old_diags = (old if isinstance(old, tuple) else ("", {}))
     vault_diags: dict[str, bytes] = dict(old_diags) if old_sig == sig else {}
     need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
+    session.stats["cross_note_checked"] = len(need)
     if need:
         ctx = _vault_context(session, payloads, settings)
         for rel in need:

@@ -1,0 +1,163 @@
+"""The facts cache in .vaultkit_cache/ and the worker pool: real files, real processes."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit import pipeline
+from vaultkit.cache import CACHE_DIR, MAGIC, RACY_NS
+from vaultkit.cli import cli
+from vaultkit.engine import Session, check, open_vault, select_rules
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def age(root: Path, seconds: float = 10.0) -> None:
+    """Backdate every note, so that its mtime is not 'racy' against the cache's write time."""
+    past = (os.stat(root).st_mtime_ns - int(seconds * 1e9)) / 1e9
+    for p in root.rglob("*.md"):
+        os.utime(p, (past, past))
+
+
+def run(root: Path, *paths: Path, use_cache: bool = True) -> tuple[Session, list[tuple[str, int, str]]]:
+    session = open_vault(list(paths) or [root])
+    diags = check(session, select_rules(session.config), use_cache=use_cache)
+    return session, [(d.path, d.line, d.code) for d in diags]
+
+
+VAULT = {
+    "A.md": "# A\n\nSee [[B#Section]] and [[Missing]].\n",
+    "B.md": "# B\n\n## Section\n\nBack to [[A]]. https://example.com/x\n",
+    "C.md": "# C\n\nhttps://example.com/x\n",
+}
+
+
+def test_first_run_writes_a_cache_that_git_ignores(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    run(root)
+    ignore = root / CACHE_DIR / ".gitignore"
+    assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert (root / CACHE_DIR / "facts.marshal").read_bytes().startswith(MAGIC)
+
+
+def test_warm_run_parses_nothing_and_reports_the_same(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    cold_session, cold = run(root)
+    assert cold_session.stats["parsed"] == 3
+    warm_session, warm = run(root)
+    assert warm == cold
+    assert warm_session.stats["parsed"] == 0 and warm_session.stats["cached"] == 3
+    assert warm_session.stats["cross_note_checked"] == 0  # nothing another note sees changed
+    assert run(root, use_cache=False)[1] == cold
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    result = CliRunner().invoke(cli, ["check", "--no-cache", str(root)])
+    assert result.exit_code == 1
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_a_changed_note_is_parsed_again(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    run(root)
+    (root / "C.md").write_text("# C\n\n[[Nowhere]]\n", encoding="utf-8")
+    session, diags = run(root)
+    assert session.stats["parsed"] == 1
+    assert ("C.md", 3, "VK001") in diags
+
+
+def test_same_size_and_mtime_but_new_bytes_is_caught_by_the_hash(tmp_path: Path) -> None:
+    """A write within the file system's timestamp granularity (the racy case)."""
+    root = make(tmp_path / "v", VAULT)
+    run(root)  # the notes were just written: their mtimes are racy against this cache
+    st = os.stat(root / "C.md")
+    assert st.st_mtime_ns > os.stat(root / CACHE_DIR / "facts.marshal").st_mtime_ns - RACY_NS
+    new = "# C\n\n[[Nowhere]]"
+    (root / "C.md").write_text(new + "x" * (st.st_size - len(new) - 1) + "\n", encoding="utf-8")
+    os.utime(root / "C.md", ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(root / "C.md").st_size == st.st_size
+    session, diags = run(root)
+    assert ("C.md", 3, "VK001") in diags
+    assert session.stats["parsed"] == 1
+
+
+def test_touched_but_unchanged_note_is_not_parsed(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    run(root)
+    os.utime(root / "A.md")  # new mtime, same bytes (a checkout, an editor's save)
+    session, _ = run(root)
+    assert session.stats["parsed"] == 0
+
+
+def test_cross_note_rules_recompute_when_another_note_changes(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    assert ("A.md", 3, "VK002") not in run(root, root / "A.md")[1]
+    (root / "B.md").write_text("# B\n\n## Renamed\n\nBack to [[A]].\n", encoding="utf-8")
+    session, diags = run(root, root / "A.md")  # pre-commit style: only A is named
+    assert ("A.md", 3, "VK002") in diags
+    assert session.stats["parsed"] == 1  # B, re-read because it changed; A came from the cache
+
+
+@pytest.mark.parametrize("blob", [b"garbage", MAGIC + b"\x00\x01", b""])
+def test_corrupt_cache_is_discarded(tmp_path: Path, blob: bytes) -> None:
+    root = make(tmp_path / "v", VAULT)
+    _, expected = run(root)
+    (root / CACHE_DIR / "facts.marshal").write_bytes(blob)
+    session, diags = run(root)
+    assert diags == expected
+    assert session.stats["parsed"] == 3
+    assert (root / CACHE_DIR / "facts.marshal").read_bytes().startswith(MAGIC)  # rewritten
+
+
+def test_foreign_cache_is_discarded(tmp_path: Path) -> None:
+    """A cache written by another vaultkit version (or format) is never trusted."""
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    _, expected = run(root)
+    path = root / CACHE_DIR / "facts.marshal"
+    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC):])
+    poisoned = {rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
+                for rel, (size, mtime, sha, _) in entries.items()}
+    other = (header[0], "0.0.0-other", header[2])
+    path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
+    session, diags = run(root)
+    assert diags == expected and session.stats["parsed"] == 3
+
+
+def test_config_change_invalidates(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    run(root)
+    (root / ".vaultkit.toml").write_text('[severity]\nbroken-wikilink = "warning"\n', encoding="utf-8")
+    session, _ = run(root)
+    assert session.stats["parsed"] == 3
+
+
+def test_few_notes_stay_serial_many_use_processes(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"n{i}.md": f"# N{i}\n\n[[n{i + 1}]] [[gone{i % 3}]]\n" for i in range(40)}
+    root = make(tmp_path / "v", files)
+    serial, serial_diags = run(root, use_cache=False)
+    assert serial.stats["workers"] == 0
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the pool is never used")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_NOTES", 10)
+    parallel, parallel_diags = run(root, use_cache=False)
+    assert parallel.stats["workers"] >= 2
+    assert parallel_diags == serial_diags
