@@ -232,3 +232,23 @@ def test_frontmatter_values_become_json() -> None:
              "n": float("nan"), "b": b"x", "ok": [True, None, 1.5, "caf\u00c3\u00a9"]}
     assert json_safe(value) == {"d": "2025-01-02", "t": "2025-01-02T03:04:05", "1": [1, 3],
                                 "n": "nan", "b": "b'x'", "ok": [True, None, 1.5, "café"]}
+
+
+def test_worker_processes_give_the_same_export(vault: Vault,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vaultkit.export.worker as worker
+    from vaultkit.engine import open_vault
+    from vaultkit.export.build import Filters, build_export
+    from vaultkit.export.json_out import render_json
+
+    root = vault({f"n{i:03d}.md": (f"# N{i}\n\nList {i}\n- [Title {i % 7}](https://x.org/{i % 50})"
+                                   f" #t{i % 3}\n  - Type: Post\n- [[n{(i + 1) % 210:03d}]]\n")
+                  for i in range(210)})
+
+    def run(parallel_min: int) -> str:
+        monkeypatch.setattr(worker, "PARALLEL_MIN_NOTES", parallel_min)
+        return render_json(build_export(open_vault([root]), Filters(), "2025-01-01T00:00:00Z"))
+
+    parallel, serial = run(2), run(10**9)
+    assert parallel == serial
+    assert len(json.loads(parallel)["resources"]) == 50
