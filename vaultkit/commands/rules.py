@@ -10,8 +10,12 @@ from vaultkit.rules import REGISTRY, find_rule
 
 @click.command()
 @click.argument("name", required=False)
-def rules(name: str | None) -> None:
+@click.option("--markdown", is_flag=True, help="Print the list as a markdown table (for docs).")
+def rules(name: str | None, markdown: bool) -> None:
     """List every rule, or print one rule's documentation."""
+    if markdown and not name:
+        click.echo(markdown_table())
+        return
     if name:
         r = find_rule(name)
         if r is None:
@@ -26,3 +30,14 @@ def rules(name: str | None) -> None:
     for r in sorted(REGISTRY.values(), key=lambda r: r.code):
         fix = ("unsafe" if r.unsafe_fix else "yes") if r.fixable else "no"
         click.echo(f"{r.code:<7}{r.name:<22}{r.severity.value:<10}{fix:<9}{r.summary}")
+
+
+def markdown_table() -> str:
+    rows = ["| code | name | severity | fixable | what it reports |", "|---|---|---|---|---|"]
+    for r in sorted(REGISTRY.values(), key=lambda r: r.code):
+        fix = ("with `--unsafe-fixes`" if r.unsafe_fix else "yes") if r.fixable else "no"
+        if r.online:
+            fix += " (`--online`)" if r.fixable else ""
+        name = f"`{r.name}`" + (" (`--online`)" if r.online else "")
+        rows.append(f"| {r.code} | {name} | {r.severity.value} | {fix} | {r.summary} |")
+    return "\n".join(rows)

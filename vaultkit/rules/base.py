@@ -45,7 +45,8 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.split("\n", 1)[0]
+        """The first paragraph of the docs, on one line."""
+        return " ".join(self.doc.split("\n\n", 1)[0].split())
 
     def diag(
         self,
