@@ -341,3 +341,20 @@ def test_sqlite_tables_and_full_text_search(tmp_path: Path, doc: dict[str, Any])
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         db.close()
+
+
+def test_unwritable_output_is_one_clear_error(tmp_path: Path) -> None:
+    run = run_cli("export", "--generated", STAMP, "-o", tmp_path / "missing" / "x.json", SAMPLE)
+    assert run.code == 1
+    assert "cannot write" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_output_through_a_symlink_replaces_its_target(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    export(SAMPLE, "--format", "csv", "-o", link)
+    assert link.is_symlink() and real.read_text("utf-8").startswith("canonical_url,")
+    assert real.stat().st_mode & 0o777 == 0o640

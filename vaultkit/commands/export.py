@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from vaultkit.cli import EXIT_OK, EXIT_USAGE, paths_argument
-from vaultkit.engine import Session, open_vault
-from vaultkit.export.build import Filters, build_export, generated_stamp
-from vaultkit.fsio import write_atomic
+from vaultkit.engine import open_vault
+from vaultkit.export.build import Export, Filters, build_export, generated_stamp
+from vaultkit.export.output import write_file_atomic, write_stream
 
 FORMATS = ("json", "csv", "sqlite")
 
@@ -63,14 +63,14 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
     stamp = generated_stamp(generated)
     session = open_vault(list(paths))
     with gc_paused():
-        data = _render(session, fmt, dedupe, Filters(tags, sections, notes), stamp,
-                       similar_threshold)
-    if output is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
-    else:
-        write_atomic(output, data)
+        export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold)
+        for path, why in export.skipped:
+            click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+        chunks = _chunks(export, fmt, dedupe)
+        if output is None:
+            write_stream(click.get_binary_stream("stdout"), chunks)
+        else:
+            write_file_atomic(output, chunks)
     sys.exit(EXIT_OK)
 
 
@@ -87,19 +87,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _render(session: Session, fmt: str, dedupe: bool, filters: Filters, stamp: str,
-            threshold: float | None) -> bytes:
-    export = build_export(session, filters, stamp, threshold)
-    for path, why in export.skipped:
-        click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+def _chunks(export: Export, fmt: str, dedupe: bool) -> Iterator[bytes]:
     if fmt == "sqlite":
         from vaultkit.export.sqlite_out import render_sqlite
 
-        return render_sqlite(export)
+        yield render_sqlite(export)
+        return
     if fmt == "csv":
-        from vaultkit.export.csv_out import render_csv
+        from vaultkit.export.csv_out import iter_csv
 
-        return render_csv(export, dedupe).encode("utf-8")
-    from vaultkit.export.json_out import render_json
+        pieces = iter_csv(export, dedupe)
+    else:
+        from vaultkit.export.json_out import iter_json
 
-    return render_json(export).encode("utf-8")
+        pieces = iter_json(export)
+    for piece in pieces:
+        yield piece.encode("utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from vaultkit.export.build import SECTION_SEP, Export
 from vaultkit.export.resources import Occurrence, Resource
@@ -38,10 +39,12 @@ def _row(r: Resource, o: Occurrence, title: str, tags: list[str], commented: boo
     return [*text, o.line, *(neutralise(c) for c in tail), len(r.occurrences)]
 
 
-def render_csv(export: Export, dedupe: bool = False) -> str:
+def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000) -> Iterator[str]:
+    """The CSV text in pieces of ``batch`` rows."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
+    rows = 0
     for r in export.resources:
         if dedupe:
             first = r.occurrences[0]
@@ -50,7 +53,18 @@ def render_csv(export: Export, dedupe: bool = False) -> str:
             row = _row(r, first, r.title, r.tags, commented)
             row[7] = neutralise(difficulty or "")
             writer.writerow(row)
-            continue
-        for o in r.occurrences:
-            writer.writerow(_row(r, o, o.title or r.title, o.tags, o.commented))
-    return buf.getvalue()
+            rows += 1
+        else:
+            for o in r.occurrences:
+                writer.writerow(_row(r, o, o.title or r.title, o.tags, o.commented))
+            rows += len(r.occurrences)
+        if rows >= batch:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+            rows = 0
+    yield buf.getvalue()
+
+
+def render_csv(export: Export, dedupe: bool = False) -> str:
+    return "".join(iter_csv(export, dedupe))

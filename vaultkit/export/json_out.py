@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib import resources as pkg_resources
 from typing import Any
 
@@ -54,26 +55,28 @@ def export_dict(export: Export) -> dict[str, Any]:
     }
 
 
-def render_json(export: Export) -> str:
-    """Top-level keys on their own lines, then one line per resource and per note: as
-    readable in a diff as indented JSON, and several times faster to write."""
+def iter_json(export: Export) -> Iterator[str]:
+    """The document in pieces: top-level keys on their own lines, then one line per
+    resource and per note (as readable in a diff as indented JSON, several times faster
+    to write, and streamed)."""
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    def array(items: list[str]) -> str:
-        return "[\n" + ",\n".join("    " + i for i in items) + "\n  ]" if items else "[]"
+    yield (f'{{\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
+           f'\n  "vault": {dump(export.vault)},\n')
+    resources = (resource_dict(r) for r in export.resources)
+    notes = (note_dict(n) for n in export.notes)
+    for key, items, last in (("resources", resources, False), ("notes", notes, True)):
+        yield f'  "{key}": ['
+        empty = True
+        for data in items:
+            yield ("\n    " if empty else ",\n    ") + dump(data)
+            empty = False
+        yield ("]" if empty else "\n  ]") + ("\n}\n" if last else ",\n")
 
-    resources = array([dump(resource_dict(r)) for r in export.resources])
-    notes = array([dump(note_dict(n)) for n in export.notes])
-    return (
-        "{\n"
-        f'  "version": {dump(export.version)},\n'
-        f'  "generated": {dump(export.generated)},\n'
-        f'  "vault": {dump(export.vault)},\n'
-        f'  "resources": {resources},\n'
-        f'  "notes": {notes}\n'
-        "}\n"
-    )
+
+def render_json(export: Export) -> str:
+    return "".join(iter_json(export))
 
 
 def schema() -> dict[str, Any]:
