@@ -13,7 +13,7 @@ import click
 from vaultkit.cli import EXIT_OK, EXIT_USAGE, paths_argument
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export, generated_stamp
-from vaultkit.export.output import write_file_atomic, write_stream
+from vaultkit.export.output import replace_atomic, write_file_atomic, write_stream
 
 FORMATS = ("json", "csv", "sqlite")
 
@@ -66,11 +66,14 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
         export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold)
         for path, why in export.skipped:
             click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
-        chunks = _chunks(export, fmt, dedupe)
-        if output is None:
-            write_stream(click.get_binary_stream("stdout"), chunks)
+        if fmt == "sqlite" and output is not None:
+            from vaultkit.export.sqlite_out import write_sqlite
+
+            replace_atomic(output, lambda tmp: write_sqlite(export, tmp))
+        elif output is None:
+            write_stream(click.get_binary_stream("stdout"), _chunks(export, fmt, dedupe))
         else:
-            write_file_atomic(output, chunks)
+            write_file_atomic(output, _chunks(export, fmt, dedupe))
     sys.exit(EXIT_OK)
 
 
@@ -88,11 +91,6 @@ def gc_paused() -> Iterator[None]:
 
 
 def _chunks(export: Export, fmt: str, dedupe: bool) -> Iterator[bytes]:
-    if fmt == "sqlite":
-        from vaultkit.export.sqlite_out import render_sqlite
-
-        yield render_sqlite(export)
-        return
     if fmt == "csv":
         from vaultkit.export.csv_out import iter_csv
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -41,8 +41,9 @@ def _mode(target: Path) -> int:
     return stat.S_IMODE(st.st_mode)
 
 
-def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
-    """Replace ``path`` with the concatenated ``chunks``, or leave it untouched."""
+def replace_atomic(path: Path, fill: Callable[[str], None]) -> None:
+    """Have ``fill`` write a temp file beside ``path``, then make it ``path``; on any
+    failure ``path`` is untouched and the temp file removed."""
     try:
         target = Path(os.path.realpath(path))
     except (OSError, RuntimeError) as exc:
@@ -52,12 +53,14 @@ def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
         mode = _mode(target)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.",
                                    suffix=TEMP_SUFFIX)
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+        os.close(fd)
+        fill(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
@@ -72,3 +75,13 @@ def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    """Replace ``path`` with the concatenated ``chunks``, or leave it untouched."""
+    def fill(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+
+    replace_atomic(path, fill)

@@ -15,17 +15,20 @@ Tables:
   ``SELECT title FROM resources_fts WHERE resources_fts MATCH 'attention'`` works
   and Datasette offers a search box on ``resources``.
 
-The database is built in memory and serialised, so the same export gives the same
-bytes, and the caller writes the file atomically.
+The database is written into a temp file beside the target, then renamed over it
+(see ``output.replace_atomic``); the same export gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 from typing import Any
 
 from vaultkit.export.build import SECTION_SEP, Export
+from vaultkit.export.resources import Resource
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,44 +87,55 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_sqlite(export: Export) -> bytes:
-    """The database file's bytes."""
-    db = sqlite3.connect(":memory:")
+def write_sqlite(export: Export, path: str) -> None:
+    """Build the database in the (new, empty) file ``path``."""
+    db = sqlite3.connect(path)
     try:
+        # A temp file, discarded on failure: no journal, no syncs until the caller's fsync.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         db.executescript(SCHEMA)
         with db:
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("version", str(export.version)),
-                ("generated", export.generated),
-                ("vault", export.vault),
-            ])
-            db.executemany("INSERT INTO notes VALUES (?, ?, ?, ?)", [
-                (n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes
-            ])
-            db.executemany("INSERT INTO links VALUES (?, ?)", [
-                (n.path, t) for n in export.notes for t in n.links_to
-            ])
-            res_rows: list[tuple[Any, ...]] = []
-            occ_rows: list[tuple[Any, ...]] = []
-            for rid, r in enumerate(export.resources, start=1):
-                sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in r.occurrences)
-                meta = dict.fromkeys(f"{k}: {v}" for o in r.occurrences
-                                     for k, v in o.metadata.items())
-                res_rows.append((rid, r.canonical_url, r.url, r.title, _json(r.tags),
-                                 _json(r.similar), len(r.occurrences),
-                                 "\n".join(s for s in sections if s), "\n".join(meta)))
-                occ_rows.extend(
-                    (rid, o.note, o.line, SECTION_SEP.join(o.section), o.title, _json(o.tags),
-                     o.difficulty, _json(o.metadata), int(o.commented))
-                    for o in r.occurrences
-                )
-            db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", res_rows)
-            db.executemany(
-                "INSERT INTO occurrences (resource_id, note, line, section, title, tags, "
-                "difficulty, metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", occ_rows)
-            db.execute("INSERT INTO resources_fts (rowid, title, sections, metadata) "
-                       "SELECT id, title, sections, metadata FROM resources")
-        db.execute("VACUUM")
-        return db.serialize()
+            _fill(db, export)
+    except sqlite3.Error as exc:
+        raise OSError(f"SQLite: {exc}") from exc
     finally:
         db.close()
+
+
+def _fill(db: sqlite3.Connection, export: Export) -> None:
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [
+        ("version", str(export.version)),
+        ("generated", export.generated),
+        ("vault", export.vault),
+    ])
+    db.executemany("INSERT INTO notes VALUES (?, ?, ?, ?)", (
+        (n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes))
+    db.executemany("INSERT INTO links VALUES (?, ?)", (
+        (n.path, t) for n in export.notes for t in n.links_to))
+    db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        _resource_row(rid, r) for rid, r in enumerate(export.resources, start=1)))
+    db.executemany(
+        "INSERT INTO occurrences (resource_id, note, line, section, title, tags, difficulty, "
+        "metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (rid, o.note, o.line, SECTION_SEP.join(o.section), o.title, _json(o.tags),
+             o.difficulty, _json(o.metadata), int(o.commented))
+            for rid, r in enumerate(export.resources, start=1) for o in r.occurrences))
+    db.execute("INSERT INTO resources_fts (rowid, title, sections, metadata) "
+               "SELECT id, title, sections, metadata FROM resources")
+
+
+def _resource_row(rid: int, r: Resource) -> tuple[Any, ...]:
+    sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in r.occurrences)
+    meta = dict.fromkeys(f"{k}: {v}" for o in r.occurrences for k, v in o.metadata.items())
+    return (rid, r.canonical_url, r.url, r.title, _json(r.tags), _json(r.similar),
+            len(r.occurrences), "\n".join(s for s in sections if s), "\n".join(meta))
+
+
+def render_sqlite(export: Export) -> bytes:
+    """The database file's bytes (for tests and small exports)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "export.db")
+        write_sqlite(export, path)
+        with open(path, "rb") as handle:
+            return handle.read()
