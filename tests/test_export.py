@@ -339,6 +339,11 @@ def test_sqlite_tables_and_full_text_search(tmp_path: Path, doc: dict[str, Any])
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         assert meta == {"version": "1", "generated": STAMP, "vault": "sample_vault"}
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # How Datasette finds a table's full-text index (its detect_fts): a search box
+        datasette_fts = db.execute(
+            "SELECT name FROM sqlite_master WHERE rootpage = 0 AND "
+            """sql LIKE '%VIRTUAL TABLE%USING FTS%content="resources"%'""").fetchall()
+        assert datasette_fts == [("resources_fts",)]
     finally:
         db.close()
 

@@ -70,7 +70,7 @@ CREATE TABLE links (
 );
 CREATE VIRTUAL TABLE resources_fts USING fts5(
     title, sections, metadata,
-    content='resources', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    content="resources", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
 """
 
