@@ -8,16 +8,26 @@ intended URL repairs, and a file whose links changed otherwise is not written.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vaultkit.model import Diagnostic, Edit, Note
-from vaultkit.parse import is_suppressed, parse_note
+from vaultkit.parse import parse_note
 from vaultkit.rules.base import Context, Rule
+from vaultkit.suppress import is_suppressed
+from vaultkit.urls import canonical_url
 
 MAX_PASSES = 10
 URL_RULES = frozenset({"malformed-link", "tracking-params", "redirected-url", "mojibake"})
+# Fixes that change which lines are list items or how they nest. Each rule judges its
+# edits on the current parse, so two of these rules in one pass can together make what
+# neither meant (an empty item removed above a line re-indented to nest under it leaves
+# that line an indented code block): one of them per pass, with any in-line repairs.
+STRUCTURAL_RULES = frozenset({"empty-list-item", "duplicate-url", "nbsp-indent", "list-marker-space"})
+# Fixes that remove a link on purpose: one whose URL (as a canonical URL) stays in the note.
+REMOVAL_RULES = frozenset({"duplicate-url"})
 
 
 @dataclass
@@ -32,31 +42,49 @@ class FixResult:
 def apply_edits(text: str, groups: Sequence[tuple[Edit, ...]]) -> tuple[str, list[int]]:
     """Apply edit groups (each all-or-nothing) that don't overlap earlier-chosen ones.
 
-    Returns the new text and the indexes of the groups applied.
+    Groups are taken in order of their first edit; a group whose edits overlap each
+    other or fall outside the text is skipped. Returns the new text and the indexes
+    of the groups applied.
     """
     chosen: list[int] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted spans of the chosen edits
     order = sorted(range(len(groups)), key=lambda i: (groups[i][0].start, i))
     for i in order:
         spans = [(e.start, e.end) for e in groups[i]]
-        if any(_overlaps(s, taken) for s in spans):
+        if any(not 0 <= s <= e <= len(text) for s, e in spans):
             continue
-        taken.extend(spans)
+        own: list[tuple[int, int]] = []
+        ok = True
+        for span in spans:
+            if _overlaps(span, taken) or _overlaps(span, own):
+                ok = False
+                break
+            insort(own, span)
+        if not ok:
+            continue
+        for span in own:
+            insort(taken, span)
         chosen.append(i)
     edits = sorted((e for i in chosen for e in groups[i]), key=lambda e: (e.start, e.end))
-    out = text
-    for e in reversed(edits):
-        out = out[: e.start] + e.replacement + out[e.end :]
-    return out, chosen
+    parts, pos = [], 0
+    for e in edits:
+        parts += [text[pos : e.start], e.replacement]
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts), chosen
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` conflicts with one of the sorted, non-overlapping ``taken`` spans."""
     s, e = span
-    for ts, te in taken:
+    k = max(bisect_left(taken, (s, s)) - 2, 0)  # spans starting before s may reach past it
+    while k < len(taken) and taken[k][0] <= e:
+        ts, te = taken[k]
         if s < te and ts < e:
             return True
         if s == e == ts or (s == e and ts < s < te):  # two insertions at one point
             return True
+        k += 1
     return False
 
 
@@ -70,21 +98,24 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
         diags = [d for d in _diagnostics(current, fixers, ctx)]
         if any(d.extra.get("convert") for d in diags):
             result.convert = True
-        usable = [d for d in diags if d.edits and (unsafe or not d.unsafe)]
+        usable = pass_fixes(diags, unsafe)
         if not usable:
             result.remaining = diags
             break
         new_text, chosen = apply_edits(current.text, [d.edits for d in usable])
         if new_text == current.text:
             break
+        removed: list[tuple[int, int]] = []
         for i in chosen:
             d = usable[i]
             result.applied[d.rule] += 1
             if d.rule in URL_RULES:
                 _record_urls(current, d.edits, url_map)
+            if d.rule in REMOVAL_RULES:
+                removed.extend((e.start, e.end) for e in d.edits)
         new_note = parse_note(note.path, new_text)
         new_note.encoding, new_note.confident = note.encoding, note.confident
-        problem = _links_changed(current, new_note, url_map)
+        problem = _links_changed(current, new_note, url_map, removed)
         if problem:
             result.refused = problem
             return result
@@ -92,6 +123,14 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
         current = new_note
     result.text = current.text
     return result
+
+
+def pass_fixes(diags: Sequence[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
+    """The diagnostics whose edits one pass may apply: every in-line repair, and the
+    fixes of the first line-structure rule that has any (see STRUCTURAL_RULES)."""
+    usable = [d for d in diags if d.edits and (unsafe or not d.unsafe)]
+    structural = next((d.rule for d in usable if d.rule in STRUCTURAL_RULES), None)
+    return [d for d in usable if d.rule not in STRUCTURAL_RULES or d.rule == structural]
 
 
 def _diagnostics(note: Note, rules: Sequence[Rule], ctx: Context) -> list[Diagnostic]:
@@ -122,10 +161,25 @@ def _targets(note: Note) -> set[str]:
     return {link.target for link in note.links if link.target}
 
 
-def _links_changed(before: Note, after: Note, url_map: dict[str, str]) -> str | None:
-    expected = {url_map.get(t, t) for t in _targets(before)}
+def _links_changed(before: Note, after: Note, url_map: dict[str, str],
+                   removed: Sequence[tuple[int, int]] = ()) -> str | None:
+    """Why the links of ``after`` are not those of ``before`` mapped through the intended
+    URL repairs; None when they are. A link inside a ``removed`` span may go if its
+    canonical URL is still in the note (a duplicate removed)."""
+    expected: set[str] = set()
+    dropped: set[str] = set()
+    for link in before.links:
+        if not link.target:
+            continue
+        target = url_map.get(link.target, link.target)
+        if any(s <= link.start and link.end <= e for s, e in removed):
+            dropped.add(target)
+        else:
+            expected.add(target)
     actual = _targets(after)
-    lost, gained = sorted(expected - actual), sorted(actual - expected)
+    canonical = {canonical_url(t) for t in actual}
+    expected |= {t for t in dropped - actual if canonical_url(t) not in canonical}
+    lost, gained = sorted(expected - actual), sorted(actual - expected - dropped)
     if not lost and not gained:
         return None
     parts = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 
 from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
 from vaultkit.commands.options import online_options, progress_bar, rule_options, split_rules
+from vaultkit.config import has_config
 from vaultkit.engine import build_context, load_notes, open_vault, select_rules
-from vaultkit.errors import VaultkitError
+from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.facts import link_rows
 from vaultkit.fixer import fix_text
 from vaultkit.fsio import render, write_atomic
@@ -33,6 +35,11 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
             unsafe_fixes: bool, show_diff: bool, check_only: bool, online: bool,
             allow_private: bool, cache: Path | None, refresh: bool) -> None:
     """Repair what can be repaired safely, in place, atomically and idempotently."""
+    for p in paths:
+        outside = _leaves_vault(p)
+        if outside is not None:
+            raise ConfigError(f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
+                              f"{outside}; not fixing through a link that leaves the vault")
     session = open_vault(list(paths))
     rules = [r for r in select_rules(session.config, split_rules(select), split_rules(ignore), online)
              if r.fixable]
@@ -49,10 +56,15 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
     total: dict[str, int] = {}
     for problem in session.problems:
         click.echo(f"{problem.path}: skipped: {problem.message}", err=True)
+    seen: set[str] = set()
     for rel in session.targets:
         note, src = session.notes.get(rel), session.sources.get(rel)
         if note is None or src is None or src.is_binary:
             continue
+        real = os.path.realpath(src.path)
+        if real in seen:  # a symlink in the vault to a note also fixed under its own name
+            continue
+        seen.add(real)
         if not src.confident:
             click.echo(f"{rel}: skipped: encoding {src.encoding} is a guess; convert it by hand",
                        err=True)
@@ -95,3 +107,18 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
                + (f"; {failed} file(s) not written" if failed else ""), err=show_diff)
     pending = check_only and changed > 0
     sys.exit(EXIT_FINDINGS if pending or failed else EXIT_OK)
+
+
+def _leaves_vault(path: Path) -> Path | None:
+    """The vault ``path`` is named in, when the path resolves outside it (through a
+    symlink); else None. The vault is the nearest folder above the path as written
+    (links not followed) holding ``.obsidian/`` or a vaultkit config; a file named
+    outside any vault belongs to its folder."""
+    written = Path(os.path.abspath(path))
+    vault = next((f for f in written.parents if (f / ".obsidian").is_dir() or has_config(f)), None)
+    if vault is None:
+        if written.is_dir():
+            return None
+        vault = written.parent
+    base = Path(os.path.realpath(vault))
+    return None if Path(os.path.realpath(written)).is_relative_to(base) else base

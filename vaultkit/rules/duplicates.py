@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from vaultkit.facts import NoteView
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.structure import safe_edits
 from vaultkit.urls import canonical_url, is_external, loose_key
 
 URL_KINDS = ("link", "bare", "autolink", "html", "reference")
@@ -55,6 +56,17 @@ def _across_notes(view: NoteView, ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _within_note(note: Note) -> Iterator[Diagnostic]:
+    found = list(_duplicates(note))
+    # removing an item must not pull an indented code block below it into a list
+    removals = [d.edits[0] for d in found if d.edits]
+    good = {removals[i] for i in safe_edits(note.text, removals)}
+    for d in found:
+        if d.edits and d.edits[0] not in good:
+            d.edits = ()
+        yield d
+
+
+def _duplicates(note: Note) -> Iterator[Diagnostic]:
     r = this("VK005")
     first: dict[str, Link] = {}
     loose_first: dict[str, tuple[str, Link]] = {}

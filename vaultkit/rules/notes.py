@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from vaultkit.model import Diagnostic, Edit, Frontmatter, Note, Severity
+from vaultkit.model import Diagnostic, Edit, Frontmatter, ListItem, Note, Severity
 from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.structure import safe_edits
 from vaultkit.vault import in_folders
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -120,25 +121,33 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
 
 @rule("VK007", "empty-list-item", Severity.WARNING, fixable=True)
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A list marker with nothing after it. The fix removes the empty item's line.
+    """A list marker with nothing after it. The fix removes the empty item's line (not when
+    that would pull an indented code block below it into the list).
 
     Notes in the vault's templates folder (`.obsidian/templates.json`, or Templater's
     setting) are skipped: there an empty `- ` is where the user starts typing.
     """
     if in_folders(note.path, ctx.settings.get("template_dirs", [])):
         return
+    found: list[tuple[ListItem, Edit | None]] = []
     for item in note.items:
         if not item.empty:
             continue
-        edits: tuple[Edit, ...] = ()
+        edit = None
         if note.text and note.line_text(item.line).strip() == item.marker:
             start = note.line_starts[item.line - 1]
             end = (note.line_starts[item.line] if item.line < len(note.line_starts)
                    else len(note.text))
-            edits = (Edit(start, end, ""),)
-        start, end = (edits[0].start, edits[0].end) if edits else (
+            edit = Edit(start, end, "")
+        found.append((item, edit))
+    # removing an item must not pull an indented code block below it into a list
+    removals = [e for _, e in found if e is not None]
+    good = {removals[i] for i in safe_edits(note.text, removals)}
+    for item, edit in found:
+        edits = (edit,) if edit is not None and edit in good else ()
+        start, end = (edit.start, edit.end) if edit is not None else (
             item.start, item.start + len(item.marker))
-        d = this("VK007").diag(note, start, max(start, end - 1) if edits else end,
+        d = this("VK007").diag(note, start, max(start, end - 1) if edit is not None else end,
                                "empty list item; add text or remove it", edits)
         d.end_offset = end
         yield d

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.structure import safe_edits
 from vaultkit.urls import is_external, strip_tracking, tracking_params
 
 UNICODE_SPACES = (
@@ -58,28 +59,39 @@ def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
 
     Markdown only counts ASCII spaces and tabs as indentation, so such items lose
-    their nesting. The fix turns each of them into a regular space.
+    their nesting. The fix turns each of them into a regular space, where the line
+    then is a list item (four spaces with no list above would make it a code block).
     """
     text = note.text
     if not text or not any(c in text for c in UNICODE_SPACES):
         return
+    found: list[Edit] = []
     for m in _NBSP_INDENT.finditer(text):
         if _in_code(note, m.start()):
             continue
         indent = m.group(1)
-        fixed = "".join(" " if c in UNICODE_SPACES else c for c in indent)
-        yield this("VK009").diag(note, m.start(), m.end(),
-                                 "list item indented with no-break or other Unicode spaces; "
-                                 "they do not count as indentation", (Edit(m.start(), m.end(), fixed),))
+        found.append(Edit(m.start(), m.end(), "".join(" " if c in UNICODE_SPACES else c for c in indent)))
+    good = safe_edits(text, found, make_items=True)
+    for i, e in enumerate(found):
+        yield this("VK009").diag(note, e.start, e.end,
+                                 "list item indented with no-break or other Unicode spaces; they do "
+                                 "not count as indentation" + ("" if i in good else _NOT_FIXED),
+                                 (e,) if i in good else ())
+
+
+_NOT_FIXED = ("; not fixed: the line would not become a list item, or lines below it would move "
+              "in or out of a code block")
 
 
 @rule("VK010", "list-marker-space", Severity.WARNING, fixable=True)
 def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
-    after its marker, so it is not a list item. The fix inserts the space."""
+    after its marker, so it is not a list item. The fix inserts the space, unless the line
+    would still not be a list item or an indented code block below would join the list."""
     text = note.text
     if not text or "[" not in text:
         return
+    found: list[tuple[int, str]] = []
     for m in _NO_MARKER_SPACE.finditer(text):
         pos = m.end(2)
         if _in_code(note, pos):
@@ -87,9 +99,14 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         line = note.line_text(note.position(pos)[0])
         if m.group(2) == "*" and line.rstrip().endswith("*"):
             continue  # *[emphasised link](url)*
-        yield this("VK010").diag(note, m.start(2), pos,
-                                 f"'{m.group(2)}' is followed by a link without a space, so this "
-                                 "line is not a list item; add a space", (Edit(pos, pos, " "),))
+        found.append((pos, m.group(2)))
+    edits = [Edit(pos, pos, " ") for pos, _ in found]
+    good = safe_edits(text, edits, make_items=True)
+    for i, (pos, marker) in enumerate(found):
+        yield this("VK010").diag(note, pos - 1, pos,
+                                 f"'{marker}' is followed by a link without a space, so this "
+                                 "line is not a list item; add a space" + ("" if i in good else _NOT_FIXED),
+                                 (edits[i],) if i in good else ())
 
 
 @rule("VK011", "tracking-params", Severity.INFO, fixable=True)
