@@ -149,7 +149,7 @@ class _Walker:
 
     def _whole_lines(self, s: int, e: int) -> tuple[int, int]:
         start = self.text.rfind("\n", 0, s) + 1
-        end = self.text.find("\n", max(s, e - 1))
+        end = self.text.find("\n", self.end(s, e))
         return self.base + start, self.base + (len(self.text) if end < 0 else end)
 
     def code_block(self, node: Any) -> None:
