@@ -572,3 +572,11 @@ def test_find_space_broken_only_removes_whitespace(text: str) -> None:
     if fixed is not None:
         assert fixed == "".join(text.split())
         assert is_external(fixed)
+
+
+@given(st.from_regex(r"https?://[a-z0-9.-]{1,20}(/[a-zA-Z0-9._~%!$&'()*+,;=:-]{0,30}){0,3}(#[a-z0-9]{1,8})?",
+                     fullmatch=True))
+def test_fast_path_agrees_with_the_full_canonicalisation(url: str) -> None:
+    from vaultkit.urls import _canonical
+
+    assert canonical_url(url) == _canonical(url)

@@ -79,6 +79,8 @@ class _Walker:
         self.definitions: dict[str, str] = {}
 
     def span(self, node: Any) -> tuple[int, int]:
+        if self.bytes.ascii:
+            return node.srcmap  # type: ignore[no-any-return]
         s, e = node.srcmap
         return self.bytes.char(s), self.bytes.char(e)
 
@@ -184,11 +186,12 @@ class _Walker:
             digits = re.match(r"\d*", line[col:])
             marker = (digits.group(0) if digits else "") + marker
         note = self.note
+        line_no, column = note.position(self.base + s)
         item = ListItem(
             start=self.base + s,
-            line=note.position(self.base + s)[0],
+            line=line_no,
             end_line=note.position(self.base + self.end(s, e))[0],
-            indent=note.position(self.base + s)[1] - 1,
+            indent=column - 1,
             marker=marker,
             text=line[col + len(marker) :].strip(),
             parent=self.items[-1] if self.items else None,

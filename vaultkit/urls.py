@@ -171,6 +171,10 @@ def _split_host_port(hostport: str) -> tuple[str, str | None]:
     return hostport, None
 
 
+# A lowercase http(s) URL with a plain host, no port, no query and no empty fragment.
+_PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^\s?#@]*)?(?:#[^\s]+)?")
+
+
 def _parse_http(url: str) -> _Url | None:
     """The parts of an http(s) URL with a host (no whitespace in it), or None."""
     m = _URI_RE.fullmatch(url)
@@ -206,14 +210,21 @@ def _query_names(query: str) -> list[str]:
 
 def tracking_params(url: str) -> list[str]:
     """Names of the tracking parameters in ``url``'s query, as written, in order, once each."""
+    return list(_tracking_params(url))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tracking_params(url: str) -> tuple[str, ...]:
+    if "?" not in url:
+        return ()
     parts = _parse_http(url.strip())
     if parts is None or not parts.query:
-        return []
+        return ()
     found: list[str] = []
     for name in _query_names(parts.query):
         if name and name not in found and _is_tracking(name, parts.host):
             found.append(name)
-    return found
+    return tuple(found)
 
 
 def _without_tracking(parts: _Url) -> _Url:
@@ -258,6 +269,12 @@ def canonical_url(url: str) -> str:
     host comes back stripped of surrounding whitespace, and nothing raises.
     """
     text = url.strip()
+    if _PLAIN.fullmatch(text):  # most URLs: nothing to change (and nothing to parse)
+        return text
+    return _canonical(text)
+
+
+def _canonical(text: str) -> str:
     for _ in range(4):  # dropping "?" or "#" can expose whitespace to strip again
         parts = _parse_http(text)
         if parts is None:
