@@ -157,9 +157,6 @@ def test_double_encoded_whole_note(tmp_path: Path) -> None:
     assert fixed_text(tmp_path, damaged) == good
 
 
-@pytest.mark.xfail(strict=True, reason="repair.py: double-encoded characters whose UTF-8 holds a "
-                   "byte cp1252 cannot show (0x9D, 0x90, 0x8F), and Mac Roman double encoding, "
-                   "are left damaged or half repaired (see the report of issue 3's tests)")
 @pytest.mark.parametrize(("good", "first", "second"), [
     ("”", CP1252, CP1252),
     ("🐦", CP1252, CP1252),
@@ -168,14 +165,15 @@ def test_double_encoded_whole_note(tmp_path: Path) -> None:
     ("🟩", "mac_roman", "mac_roman"),
 ])
 def test_double_encoded_hard_cases(tmp_path: Path, good: str, first: str, second: str) -> None:
+    """Double encoding through bytes cp1252 cannot show (0x9D, 0x90, 0x8F), and Mac Roman twice."""
     line = f"Some words {good} and more words\n"
     assert fixed_text(tmp_path, _double(line, first, second)) == line
 
 
-@pytest.mark.xfail(strict=True, reason="repair.py: a letter à-ï, a no-break space and a symbol of "
-                   "cp1252's 0x80-0xBF range read as one UTF-8 sequence and become a CJK character")
 @pytest.mark.parametrize("good", ["Kaffee, café\xa0„stark“", "café\xa0±1", "le thé\xa0€", "café\xa0©"])
 def test_known_false_repairs(tmp_path: Path, good: str) -> None:
+    """A letter à-ï, a no-break space and a cp1252 0x80-0xBF symbol look like one UTF-8
+    sequence (a CJK character) but are legitimate text: left alone."""
     note = f"{good}\n"
     assert fixed_text(tmp_path, note) == note
 
