@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers.fixkit import make_vault
 
 from vaultkit.cli import _register, cli
 
@@ -17,20 +18,6 @@ _register()
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-
-
-def make_vault(tmp_path: Path, files: dict[str, str | bytes], name: str = "vault") -> Path:
-    """Write ``files`` (vault-relative path → text or bytes) under a new vault with ``.obsidian/``.
-
-    Text is written as UTF-8 bytes exactly as given, so ``\\r\\n`` and a BOM survive.
-    """
-    root = tmp_path / name
-    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return root
 
 
 @dataclass

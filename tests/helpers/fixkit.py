@@ -32,7 +32,10 @@ FIX_RULES = ("mojibake", "nbsp-indent", "list-marker-space", "empty-list-item", 
 
 
 def make_vault(tmp_path: Path, files: dict[str, str | bytes], name: str = "vault") -> Path:
-    """A vault (with ``.obsidian/``) holding ``files``; text is written as UTF-8 bytes as given."""
+    """A vault (with ``.obsidian/``) holding ``files`` (vault-relative path → text or bytes).
+
+    Text is written as UTF-8 bytes exactly as given, so ``\r\n`` and a BOM survive.
+    """
     root = tmp_path / name
     (root / ".obsidian").mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():

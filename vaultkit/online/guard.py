@@ -137,32 +137,28 @@ def _open_socket(conn: HTTPConnection, guard: Guard | None) -> socket.socket:
     raise NewConnectionError(conn, f"Failed to establish a new connection: {error}") from error
 
 
-class GuardedHTTPConnection(HTTPConnection):
+class _Guarded:
+    """Connects through the guard, and puts each response under the request's deadline."""
+
     vk_guard: Guard | None = None
     vk_deadline: watchdog.Deadline | None = None
 
     def _new_conn(self) -> socket.socket:
-        return _open_socket(self, self.vk_guard)
+        return _open_socket(self, self.vk_guard)  # type: ignore[arg-type]
 
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+    def getresponse(self) -> HTTPResponse:
         self.vk_deadline = watchdog.current()
         if self.vk_deadline is not None:
-            self.vk_deadline.attach(self.sock)
-        return super().getresponse()
+            self.vk_deadline.attach(self.sock)  # type: ignore[attr-defined]
+        return super().getresponse()  # type: ignore[misc,no-any-return]
 
 
-class GuardedHTTPSConnection(HTTPSConnection):
-    vk_guard: Guard | None = None
-    vk_deadline: watchdog.Deadline | None = None
+class GuardedHTTPConnection(_Guarded, HTTPConnection):  # type: ignore[misc]
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        return _open_socket(self, self.vk_guard)
 
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        self.vk_deadline = watchdog.current()
-        if self.vk_deadline is not None:
-            self.vk_deadline.attach(self.sock)
-        return super().getresponse()
+class GuardedHTTPSConnection(_Guarded, HTTPSConnection):  # type: ignore[misc]
+    pass
 
 
 def _release_deadline(conn: Any) -> None:
