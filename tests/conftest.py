@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import fixkit
 from helpers.fixkit import make_vault
 
 from vaultkit.cli import _register, cli
@@ -20,11 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
+class Run(fixkit.Run):
+    """A CLI run whose stdout is a JSON report."""
 
     @property
     def data(self) -> dict[str, Any]:

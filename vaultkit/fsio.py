@@ -337,8 +337,13 @@ def _write_via_temp(
         if tmp is not None:
             with suppress(OSError):
                 os.unlink(tmp)
-    with suppress(OSError):  # best effort: some filesystems cannot fsync a folder
-        dir_fd = os.open(final.parent, os.O_RDONLY)
+    fsync_folder(final.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; best effort (some filesystems cannot)."""
+    with suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vaultkit.errors import WriteError
-from vaultkit.fsio import TEMP_SUFFIX
+from vaultkit.fsio import TEMP_SUFFIX, fsync_folder
 
 
 def write_stream(stream: BinaryIO, chunks: Iterable[bytes]) -> None:
@@ -69,12 +69,7 @@ def replace_atomic(path: Path, fill: Callable[[str], None]) -> None:
         if tmp is not None:
             with suppress(OSError):
                 os.unlink(tmp)
-    with suppress(OSError):  # best effort: some filesystems cannot fsync a folder
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    fsync_folder(target.parent)
 
 
 def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
