@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
-from vaultkit.facts import view_of
 from vaultkit.fsio import Source, read_source
 from vaultkit.index import VaultIndex, note_facts
 from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
-from vaultkit.rules.duplicates import note_urls
-from vaultkit.suppress import is_suppressed
 from vaultkit.vault import VaultFiles, find_root, in_folders, relative, scan
+from vaultkit.workers import map_chunks
 
-PARALLEL_MIN_NOTES = 400
+PARALLEL_MIN_NOTES = 200
 
 
 @dataclass
@@ -75,7 +71,7 @@ def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[st
     return [r for r in out if r not in skipped]
 
 
-def _load_one(root: Path, rel: str, templates: Sequence[str] = ()
+def load_one(root: Path, rel: str, templates: Sequence[str] = ()
               ) -> tuple[Note, Source | None, list[Diagnostic]]:
     """Read and parse one note. Problems become diagnostics, never exceptions."""
     path = root / rel
@@ -100,25 +96,16 @@ def _problem(rel: str, message: str) -> Diagnostic:
     return Diagnostic(rel, 1, 1, 1, 1, "VK000", "unreadable-file", Severity.ERROR, message)
 
 
-def _load_chunk(root: Path, rels: list[str], templates: Sequence[str] = ()
+def _load_chunk(root: Path, templates: Sequence[str], rels: list[str]
                 ) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
-    return [_load_one(root, rel, templates) for rel in rels]
+    return [load_one(root, rel, templates) for rel in rels]
 
 
 def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
     """Read and parse ``rels`` into the session (in parallel when there are many)."""
     rels = [r for r in rels if r not in session.notes]
-    templates = session.files.template_dirs
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rels) >= PARALLEL_MIN_NOTES and workers > 1:
-        size = max(50, len(rels) // (workers * 4))
-        chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
-        with ProcessPoolExecutor(workers) as pool:
-            results = [r for chunk in pool.map(_load_chunk, [session.root] * len(chunks), chunks,
-                                               [templates] * len(chunks))
-                       for r in chunk]
-    else:
-        results = _load_chunk(session.root, rels, templates)
+    results = map_chunks(_load_chunk, rels, (session.root, session.files.template_dirs),
+                         PARALLEL_MIN_NOTES)
     for note, src, problems in results:
         session.notes[note.path] = note
         if keep_sources and src is not None:
@@ -126,42 +113,21 @@ def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False
         session.problems.extend(problems)
 
 
-def build_context(session: Session) -> Context:
-    index = VaultIndex(session.files.notes, session.files.attachments)
-    url_notes: dict[str, list[tuple[str, int]]] = {}
-    for path, note in session.notes.items():
-        index.add_facts(path, note_facts(note))
-        seen: set[str] = set()
-        for canon, link in note_urls(note):
-            if canon not in seen:
-                seen.add(canon)
-                url_notes.setdefault(canon, []).append((path, link.start))
-    settings = {
+def rule_settings(session: Session) -> dict[str, Any]:
+    """The config the rules read, as plain data (workers receive it)."""
+    return {
         "schema_required": session.config.schema_required,
         "schema_types": session.config.schema_types,
         "template_dirs": session.files.template_dirs,
     }
-    return Context(index, settings, url_notes)
 
 
-def run_rules(note: Note, rules: Sequence[Rule], ctx: Context, config: Config) -> list[Diagnostic]:
-    """Run rules on one parsed note in this process (cross-note rules see its NoteView)."""
-    out: list[Diagnostic] = []
-    view = view_of(note)
-    for r in rules:
-        found: list[Diagnostic] = []
-        if r.scope in ("note", "split"):
-            found.extend(r.check(note, replace(ctx, phase="note")))
-        if r.scope in ("vault", "split"):
-            found.extend(r.check(view, replace(ctx, phase="vault")))
-        for d in found:
-            if is_suppressed(note, d.rule, d.code, d.line):
-                continue
-            level = config.severity.get(r.name) or config.severity.get(r.code)
-            if level:
-                d.severity = Severity(level)
-            out.append(d)
-    return out
+def build_context(session: Session) -> Context:
+    """A per-note rule context over the notes loaded in this process (used by fix)."""
+    index = VaultIndex(session.files.notes, session.files.attachments)
+    for path, note in session.notes.items():
+        index.add_facts(path, note_facts(note))
+    return Context(index, rule_settings(session))
 
 
 def check(session: Session, rules: Sequence[Rule], use_cache: bool = True, online: Any = None,

@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from vaultkit.index import NoteFacts
-from vaultkit.model import Diagnostic, Note, Severity, Suppression
+from vaultkit.model import Diagnostic, Link, Note, Severity, Suppression
 from vaultkit.urls import canonical_url, is_external
 
-URL_KINDS = ("link", "bare", "autolink", "html", "reference")
+URL_KINDS = frozenset({"link", "bare", "autolink", "html", "reference"})
+
+
+def body_url(link: Link) -> str | None:
+    """The canonical URL of an external link in the note's body, or None."""
+    if link.kind in URL_KINDS and not link.in_frontmatter and is_external(link.target):
+        return canonical_url(link.target)
+    return None
 
 
 class LinkRow(NamedTuple):
@@ -48,11 +55,8 @@ def link_rows(note: Note) -> list[LinkRow]:
     for link in note.links:
         line, col = pos(link.start)
         end_line, end_col = pos(link.end)
-        canon = None
-        if link.kind in URL_KINDS and not link.in_frontmatter and is_external(link.target):
-            canon = canonical_url(link.target)
         rows.append(LinkRow(link.kind, link.target, link.anchor, link.text, line, col, end_line,
-                            end_col, link.in_frontmatter, link.malformed, canon))
+                            end_col, link.in_frontmatter, link.malformed, body_url(link)))
     return rows
 
 

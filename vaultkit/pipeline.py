@@ -16,12 +16,11 @@ import hashlib
 import marshal
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from vaultkit.cache import FactsCache, digest
-from vaultkit.errors import ReadError
+from vaultkit.engine import load_one, rule_settings
 from vaultkit.facts import (
     decode_diag,
     decode_facts,
@@ -33,13 +32,12 @@ from vaultkit.facts import (
     unique_urls,
     view_of,
 )
-from vaultkit.fsio import read_source
-from vaultkit.index import VaultIndex, note_facts
+from vaultkit.index import NoteFacts, VaultIndex, note_facts
 from vaultkit.model import Diagnostic, Severity
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.suppress import is_suppressed
-from vaultkit.vault import in_folders
+from vaultkit.workers import map_chunks, worker_count
 
 PARALLEL_MIN_NOTES = 200
 Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, local-diags blob
@@ -73,17 +71,12 @@ def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
 
 def analyze(job: Job, rel: str) -> tuple[str, int, int, str, Payload]:
     """Read, parse and lint one note; return plain data only."""
-    try:
-        src = read_source(job.root / rel)
-    except ReadError as exc:
-        return rel, -1, 0, "", _problem(str(exc))
+    note, src, problems = load_one(job.root, rel, job.templates)
+    if src is None:
+        return rel, -1, 0, "", _problem(problems)
     sha = digest(src.data)
-    if src.is_binary:
-        return rel, src.size, src.mtime_ns, sha, _problem(f"{rel} is a binary file, not a markdown note")
-    from vaultkit.parse import parse_note
-
-    note = parse_note(rel, src.text, template=in_folders(rel, job.templates))
-    note.encoding, note.confident = src.encoding, src.confident
+    if problems:
+        return rel, src.size, src.mtime_ns, sha, _problem(problems)
     ctx = Context(_EMPTY_INDEX, job.settings, {}, phase="note")
     diags = []
     for r in local_rules():
@@ -100,35 +93,17 @@ _EMPTY_INDEX = VaultIndex([], [])
 _NONE = marshal.dumps(())
 
 
-def _problem(message: str) -> Payload:
-    d = (1, 1, 1, 1, "VK000", "unreadable-file", "error", message, False, False, None)
-    return (encode_facts(note_facts_empty()), (), marshal.dumps(((), (), ())), marshal.dumps((d,)))
-
-
-def note_facts_empty() -> Any:
-    from vaultkit.index import NoteFacts
-
-    return NoteFacts()
+def _problem(problems: list[Diagnostic]) -> Payload:
+    diags = tuple(encode_diag(d) for d in problems)
+    return (encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
 
 
 def _chunk(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
     return [analyze(job, rel) for rel in rels]
 
 
-def worker_count(notes: int) -> int:
-    """Processes to parse ``notes`` notes with: none (serial) when there are few."""
-    cores = min(os.cpu_count() or 1, 8)
-    return 0 if notes < PARALLEL_MIN_NOTES or cores < 2 else cores
-
-
 def analyze_all(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
-    workers = worker_count(len(rels))
-    if not workers:
-        return _chunk(job, rels)
-    size = max(25, len(rels) // (workers * 8))
-    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return [r for part in pool.map(_chunk, [job] * len(chunks), chunks) for r in part]
+    return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES)
 
 
 def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
@@ -146,8 +121,7 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, onlin
     """Check the session's targets against the whole vault; see the module docstring."""
     root: Path = session.root
     config = session.config
-    settings = {"schema_required": config.schema_required, "schema_types": config.schema_types,
-                "template_dirs": session.files.template_dirs}
+    settings = rule_settings(session)
     cache = FactsCache(root, config.digest(), enabled=use_cache)
     paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
     payloads: dict[str, Payload] = {}
@@ -172,7 +146,7 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, onlin
             cache.store(rel, size, mtime_ns, sha, payload)
     cache.prune(set(paths))
     session.stats = {"notes": len(paths), "parsed": len(todo), "cached": len(paths) - len(todo),
-                     "workers": worker_count(len(todo))}
+                     "workers": worker_count(len(todo), PARALLEL_MIN_NOTES)}
 
     sig = _signature(session.files.notes, session.files.attachments, payloads)
     old = cache.extra.get("vault")

@@ -27,6 +27,7 @@ from typing import Any
 from vaultkit.export.sections import note_sections
 from vaultkit.export.text import clean, fold, repaired
 from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext
+from vaultkit.facts import URL_KINDS
 from vaultkit.frontmatter_parse import frontmatter_tags
 from vaultkit.index import VaultIndex
 from vaultkit.model import Link, Note
@@ -40,7 +41,6 @@ from vaultkit.urls import (
     split_glued,
 )
 
-URL_KINDS = frozenset({"link", "bare", "autolink", "html", "reference"})
 NOTE_LINK_KINDS = frozenset({"wikilink", "embed"})
 # A frontmatter URL under one of these keys is the resource a note is about (a web
 # clipping's ``source:``); other frontmatter URLs (``cover:``, ``image:``...) are not.

@@ -7,14 +7,13 @@ worker sends back plain tuples (occurrences and the note's entry), not the parse
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from vaultkit.engine import _load_one
+from vaultkit.engine import load_one
 from vaultkit.export.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
+from vaultkit.workers import map_chunks
 
 PARALLEL_MIN_NOTES = 200
 
@@ -23,7 +22,7 @@ NotePayload = tuple[str, str | None, tuple[Any, ...], list[tuple[Any, ...]]]
 
 
 def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
-    note, _, problems = _load_one(root, rel, templates)
+    note, _, problems = load_one(root, rel, templates)
     if problems:
         return rel, problems[0].message, (), []
     occs = [(o.url, o.canonical_url, o.line, o.offset, tuple(o.section), o.title, o.rank,
@@ -35,20 +34,13 @@ def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     return rel, None, (title, frontmatter, tuple(tags), links), occs
 
 
-def _chunk(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
+def _chunk(root: Path, templates: Sequence[str], rels: list[str]) -> list[NotePayload]:
     return [export_note(root, rel, templates) for rel in rels]
 
 
 def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
     """Every note's payload, in the order of ``rels``."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rels) < PARALLEL_MIN_NOTES or workers < 2:
-        return _chunk(root, rels, templates)
-    size = max(25, len(rels) // (workers * 8))
-    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return [p for part in pool.map(_chunk, [root] * len(chunks), chunks,
-                                       [list(templates)] * len(chunks)) for p in part]
+    return map_chunks(_chunk, rels, (root, list(templates)), PARALLEL_MIN_NOTES)
 
 
 def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:

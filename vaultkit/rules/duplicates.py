@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vaultkit.facts import NoteView
+from vaultkit.facts import NoteView, body_url
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.rules.structure import safe_edits
-from vaultkit.urls import canonical_url, is_external, loose_key
-
-URL_KINDS = ("link", "bare", "autolink", "html", "reference")
+from vaultkit.urls import loose_key
 
 
 def note_urls(note: Note) -> list[tuple[str, Link]]:
     """(canonical URL, link) for every external link in the body, in order."""
-    out = []
-    for link in note.links:
-        if link.kind in URL_KINDS and not link.in_frontmatter and is_external(link.target):
-            out.append((canonical_url(link.target), link))
-    return out
+    return [(canon, link) for link in note.links if (canon := body_url(link)) is not None]
 
 
 @rule("VK005", "duplicate-url", Severity.WARNING, fixable=True, unsafe_fix=True, scope="split")
