@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,13 +192,14 @@ def _map_lines(old: list[str], new: list[str]) -> dict[int, int]:
 
 def write_atomic(
     path: Path,
-    data: bytes,
+    data: bytes | Callable[[str], None],
     *,
     expect: Source | None = None,
     root: Path | None = None,
     mode: int | None = None,
 ) -> None:
-    """Atomically replace ``path`` (or create it) with ``data``.
+    """Atomically replace ``path`` (or create it) with ``data``: bytes, or a function that
+    writes the new content to the temp path it is given (for streamed or SQLite output).
 
     Symlinks are resolved and the *target* is replaced (the link stays); with
     ``root``, a target outside ``root`` raises UnsafePathError. With ``expect``,
@@ -304,7 +306,7 @@ def _check_unchanged(shown: Path, target: Path, expect: Source) -> None:
 def _write_via_temp(
     shown: Path,
     final: Path,
-    data: bytes,
+    data: bytes | Callable[[str], None],
     mode: int,
     *,
     owner: tuple[int, int] | None = None,
@@ -319,12 +321,21 @@ def _write_via_temp(
             stem = stem[:-1]
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{stem}.", suffix=TEMP_SUFFIX)
         try:
-            _fill(fd, data, mode, owner)
+            if callable(data):
+                os.close(fd)
+                fd = -1
+                data(tmp)
+                fd = os.open(tmp, os.O_RDONLY)
+            else:
+                _write_all(fd, data)
+            _seal(fd, mode, owner)
         finally:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
         if expect is not None:  # as late as possible: right before the rename
             _check_unchanged(shown, final, expect)
         if exclusive:
+            assert isinstance(data, bytes)
             _link_new(shown, tmp, final, data, mode)
         else:
             os.replace(tmp, final)
@@ -350,10 +361,14 @@ def fsync_folder(folder: Path) -> None:
             os.close(dir_fd)
 
 
-def _fill(fd: int, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _seal(fd: int, mode: int, owner: tuple[int, int] | None) -> None:
+    """The temp file's permissions and owner, then fsync."""
     os.fchmod(fd, mode)
     if owner is not None and owner != (os.geteuid(), os.getegid()):
         with suppress(PermissionError):  # keep the owner when we can (running as root)
@@ -378,7 +393,8 @@ def _link_new(shown: Path, tmp: str, final: Path, data: bytes, mode: int) -> Non
     except FileExistsError:
         raise AlreadyExistsError(taken) from None
     try:
-        _fill(fd, data, mode, None)
+        _write_all(fd, data)
+        _seal(fd, mode, None)
     except BaseException:
         with suppress(OSError):
             os.unlink(final)

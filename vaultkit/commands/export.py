@@ -13,7 +13,8 @@ import click
 from vaultkit.cli import EXIT_OK, EXIT_USAGE, paths_argument
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export, generated_stamp
-from vaultkit.export.output import replace_atomic, write_file_atomic, write_stream
+from vaultkit.export.output import write_file_atomic, write_stream
+from vaultkit.fsio import write_atomic
 
 FORMATS = ("json", "csv", "sqlite")
 
@@ -69,7 +70,7 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
         if fmt == "sqlite" and output is not None:
             from vaultkit.export.sqlite_out import write_sqlite
 
-            replace_atomic(output, lambda tmp: write_sqlite(export, tmp))
+            write_atomic(output, lambda tmp: write_sqlite(export, tmp))
         elif output is None:
             write_stream(click.get_binary_stream("stdout"), _chunks(export, fmt, dedupe))
         else:
