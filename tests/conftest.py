@@ -12,9 +12,7 @@ from click.testing import CliRunner
 from helpers import fixkit
 from helpers.fixkit import make_vault
 
-from vaultkit.cli import _register, cli
-
-_register()
+from vaultkit.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

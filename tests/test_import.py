@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from vaultkit.cli import _register, cli
+from vaultkit.cli import cli
 from vaultkit.frontmatter_parse import split_frontmatter
 from vaultkit.parse import parse_note
 
@@ -50,7 +50,6 @@ def src(tmp_path: Path) -> Path:
 
 
 def run(*args: str | Path) -> Result:
-    _register()
     return CliRunner().invoke(cli, ["import", *map(str, args)], catch_exceptions=False)
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -75,18 +73,5 @@ COMMANDS = {
 }
 
 
-def _register() -> None:
-    """Kept for callers that registered commands eagerly; commands now load on demand."""
-
-
 def main(argv: list[str] | None = None) -> None:
-    _register()
     cli.main(args=argv, prog_name="vaultkit")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])
-
-
-def paths_argument(func: Any) -> Any:
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)

@@ -12,15 +12,13 @@ from pathlib import Path
 import ftfy  # noqa: F401  (registers the sloppy-windows-1252 codec the tests use)
 from click.testing import CliRunner
 
-from vaultkit.cli import _register, cli
+from vaultkit.cli import cli
 from vaultkit.fixer import FixResult, fix_text
 from vaultkit.index import VaultIndex
 from vaultkit.model import Note
 from vaultkit.parse import parse_note
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
-
-_register()
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
-from vaultkit.commands.options import online_options, progress_bar, rule_options, split_rules
+from vaultkit.cli import EXIT_FINDINGS, EXIT_OK
+from vaultkit.commands.options import online_options, paths_argument, progress_bar, rule_options, split_rules
 from vaultkit.engine import check as run_check
 from vaultkit.engine import open_vault, select_rules
 from vaultkit.model import Severity

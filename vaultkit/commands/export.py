@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_OK, EXIT_USAGE, paths_argument
+from vaultkit.cli import EXIT_OK, EXIT_USAGE
+from vaultkit.commands.options import paths_argument
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export, generated_stamp
 from vaultkit.export.output import write_file_atomic, write_stream

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_FINDINGS, EXIT_OK, paths_argument
-from vaultkit.commands.options import online_options, progress_bar, rule_options, split_rules
+from vaultkit.cli import EXIT_FINDINGS, EXIT_OK
+from vaultkit.commands.options import online_options, paths_argument, progress_bar, rule_options, split_rules
 from vaultkit.config import has_config
 from vaultkit.engine import build_context, load_notes, open_vault, select_rules
 from vaultkit.errors import ConfigError, VaultkitError

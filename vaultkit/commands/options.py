@@ -15,6 +15,10 @@ def split_rules(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def paths_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)
+
+
 def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--ignore", multiple=True, metavar="RULES",
                         help="Skip these rules (codes or names, comma-separated).")(func)
