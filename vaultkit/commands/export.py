@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +15,13 @@ from vaultkit.commands.options import paths_argument
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export, generated_stamp
 from vaultkit.export.output import write_file_atomic, write_stream
+from vaultkit.export.similar import find_similar
 from vaultkit.fsio import write_atomic
+from vaultkit.workers import in_background
+
+# Resources from which similar titles are searched in another process (below, the
+# process costs more than it saves).
+BACKGROUND_MIN = 10_000
 
 FORMATS = ("json", "csv", "sqlite")
 
@@ -65,17 +71,16 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
     stamp = generated_stamp(generated)
     session = open_vault(list(paths))
     with gc_paused():
-        export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold)
+        export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold,
+                              similar=fmt == "sqlite")  # json: below; csv: has no column for it
         for path, why in export.skipped:
             click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
         if fmt == "sqlite" and output is not None:
             from vaultkit.export.sqlite_out import write_sqlite
 
             write_atomic(output, lambda tmp: write_sqlite(export, tmp))
-        elif output is None:
-            write_stream(click.get_binary_stream("stdout"), _chunks(export, fmt, dedupe))
         else:
-            write_file_atomic(output, _chunks(export, fmt, dedupe))
+            _write(export, fmt, dedupe, output)
     sys.exit(EXIT_OK)
 
 
@@ -92,14 +97,24 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _chunks(export: Export, fmt: str, dedupe: bool) -> Iterator[bytes]:
+def _write(export: Export, fmt: str, dedupe: bool, output: Path | None) -> None:
+    """JSON or CSV, to standard output or atomically to ``output``. For JSON, similar
+    titles are searched in another process while this one encodes the resources."""
     if fmt == "csv":
         from vaultkit.export.csv_out import iter_csv
 
-        pieces = iter_csv(export, dedupe)
-    else:
-        from vaultkit.export.json_out import iter_json
+        _send(iter_csv(export, dedupe), output)
+        return
+    from vaultkit.export.json_out import iter_json
 
-        pieces = iter_json(export)
-    for piece in pieces:
-        yield piece.encode("utf-8")
+    parallel = len(export.resources) >= BACKGROUND_MIN
+    with in_background(find_similar, export.similar_inputs(), parallel) as similar:
+        _send(iter_json(export, similar), output)
+
+
+def _send(pieces: Iterable[str], output: Path | None) -> None:
+    chunks = (piece.encode("utf-8") for piece in pieces)
+    if output is None:
+        write_stream(click.get_binary_stream("stdout"), chunks)
+    else:
+        write_file_atomic(output, chunks)

@@ -56,6 +56,16 @@ class Export:
     notes: list[NoteEntry]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (note, why it was not read)
     version: int = VERSION
+    threshold: float = 90.0  # title similarity for ``Resource.similar``
+
+    def similar_inputs(self) -> tuple[list[str | None], list[str], float]:
+        """The arguments of :func:`find_similar` for the resources (titles, keys, threshold)."""
+        titles = [r.title if r.titled else None for r in self.resources]
+        return titles, [r.canonical_url for r in self.resources], self.threshold
+
+    def set_similar(self, lists: list[list[str]]) -> None:
+        for res, similar in zip(self.resources, lists, strict=True):
+            res.similar = similar
 
 
 def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -80,8 +90,10 @@ def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None)
 
 
 def build_export(session: Session, filters: Filters, generated: str,
-                 threshold: float | None = None) -> Export:
-    """The export of the session's target notes (each read and parsed once)."""
+                 threshold: float | None = None, similar: bool = True) -> Export:
+    """The export of the session's target notes (each read and parsed once). Without
+    ``similar``, ``Resource.similar`` is left empty for the caller to fill (or not: CSV
+    has no column for it)."""
     targets = [t for t in session.targets if filters.note_ok(t)]
     index = VaultIndex(session.files.notes, session.files.attachments)
     occurrences: list[Occurrence] = []
@@ -97,10 +109,9 @@ def build_export(session: Session, filters: Filters, generated: str,
             occ = occurrence(rel, data)
             if filters.occurrence_ok(occ):
                 occurrences.append(occ)
-    resources = group(occurrences)
     limit = session.config.similar_threshold if threshold is None else threshold
-    titles = [r.title if r.titled else None for r in resources]
-    keys = [r.canonical_url for r in resources]
-    for res, similar in zip(resources, find_similar(titles, keys, limit), strict=True):
-        res.similar = similar
-    return Export(generated, session.root.name, resources, notes, skipped)
+    export = Export(generated, session.root.name, group(occurrences), notes, skipped,
+                    threshold=limit)
+    if similar:
+        export.set_similar(find_similar(*export.similar_inputs()))
+    return export

@@ -17,18 +17,17 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
-from itertools import combinations
 
 from rapidfuzz import fuzz, process
 
 FULL_MAX = 2000
 MAX_BLOCK = 200  # a block this big is a too-common word set: skipped
 LIMIT = 5  # similar resources listed per resource, best first
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def normalise(title: str) -> str:
-    return " ".join(sorted(_NON_WORD.sub(" ", title.casefold()).split()))
+    return " ".join(sorted(_WORD.findall(title.casefold())))
 
 
 def _blocks(titles: list[str]) -> list[list[int]]:
@@ -59,20 +58,15 @@ def _blocks(titles: list[str]) -> list[list[int]]:
 
 def similar_pairs(titles: list[str], threshold: float) -> dict[tuple[int, int], float]:
     """Scores of the pairs (i < j) of distinct normalised titles at or above ``threshold``."""
+    groups = [list(range(len(titles)))] if len(titles) <= FULL_MAX else _blocks(titles)
     pairs: dict[tuple[int, int], float] = {}
-    if len(titles) <= FULL_MAX:
-        for i, title in enumerate(titles):
-            rest = titles[i + 1 :]
-            for _, score, j in process.extract(title, rest, scorer=fuzz.ratio,
+    for group in groups:
+        group.sort()
+        words = [titles[i] for i in group]
+        for k in range(len(group) - 1):  # rapidfuzz compares a title with the rest in C
+            for _, score, j in process.extract(words[k], words[k + 1 :], scorer=fuzz.ratio,
                                                score_cutoff=threshold, limit=None):
-                pairs[(i, i + 1 + j)] = score
-        return pairs
-    for block in _blocks(titles):
-        for i, j in combinations(sorted(block), 2):
-            if (i, j) not in pairs:
-                score = fuzz.ratio(titles[i], titles[j], score_cutoff=threshold)
-                if score:
-                    pairs[(i, j)] = score
+                pairs[(group[k], group[k + 1 + j])] = score
     return pairs
 
 
@@ -80,27 +74,34 @@ def find_similar(titles: list[str | None], keys: list[str], threshold: float,
                  limit: int = LIMIT) -> list[list[str]]:
     """For each item, the keys of the others whose titles are near-duplicates of its own
     (``None``: no title, never similar), best score first, at most ``limit``."""
-    norm_of: dict[str, list[int]] = defaultdict(list)
-    for i, t in enumerate(titles):
-        if t:
-            n = normalise(t)
-            if n:
-                norm_of[n].append(i)
-    uniq = sorted(norm_of)
-    # The resources of one normalised title share their candidates: work per title, and
-    # only the first few resources of a title (by key) can make anyone's top ``limit``.
-    first = {n: sorted(m, key=keys.__getitem__)[: limit + 1] if len(m) > 1 else m
-             for n, m in norm_of.items()}
-    cands: dict[str, list[tuple[float, str]]] = {
-        n: [(-100.0, keys[j]) for j in f] for n, f in first.items() if len(f) > 1}
+    groups: dict[str, list[int]] = {}
+    for i, title in enumerate(titles):
+        norm = normalise(title) if title else ""
+        if norm:
+            found = groups.get(norm)
+            if found is None:
+                groups[norm] = [i]
+            else:
+                found.append(i)
+    uniq = sorted(groups)
+    # Items of one normalised title share their candidates: work per title, and only the
+    # first few items of a title (by key) can make anyone's top ``limit``.
+    tops = [m if len(m) == 1 else sorted(m, key=keys.__getitem__)[: limit + 1]
+            for m in map(groups.__getitem__, uniq)]
+    near: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for (a, b), score in similar_pairs(uniq, threshold).items():
-        na, nb = uniq[a], uniq[b]
-        cands.setdefault(na, []).extend((-score, keys[j]) for j in first[nb])
-        cands.setdefault(nb, []).extend((-score, keys[j]) for j in first[na])
+        near[a].append((score, b))
+        near[b].append((score, a))
     out: list[list[str]] = [[] for _ in titles]
-    for n, found in cands.items():
-        best = sorted(found)[: limit + 1]
-        for i in norm_of[n]:
+    for u, members in enumerate(tops):
+        others = near.get(u)
+        if others is None and len(members) == 1:
+            continue
+        cands = [(-100.0, keys[j]) for j in members]
+        for score, v in others or ():
+            cands.extend([(-score, keys[j]) for j in tops[v]])
+        best = sorted(cands)[: limit + 1]
+        for i in groups[uniq[u]]:
             me = keys[i]
             out[i] = [k for _, k in best if k != me][:limit]
     return out

@@ -1,0 +1,118 @@
+"""Export's similar-title search run in another process while the JSON is encoded."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import vaultkit.commands.export as export_command
+import vaultkit.export.build as build_module
+import vaultkit.export.json_out as json_out
+from vaultkit.cli import cli
+from vaultkit.engine import open_vault
+from vaultkit.export.build import Export, Filters, build_export
+from vaultkit.export.similar import find_similar
+from vaultkit.workers import Deferred, in_background
+
+Vault = Callable[[dict[str, str | bytes]], Path]
+STAMP = "2025-01-01T00:00:00Z"
+TWO_CORES = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
+
+
+def similar_vault(vault: Vault) -> Path:
+    """Sixty resources, titles in near-duplicate pairs ("Guide 7" / "Guide 7!" / "Guides 7")."""
+    notes: dict[str, str | bytes] = {}
+    for n in range(6):
+        items = [f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {i // 3}](https://x.org/{n}/{i})"
+                 for i in range(10)]
+        notes[f"n{n}.md"] = "# List\n\n" + "\n".join(items) + "\n"
+    return vault(notes)
+
+
+class LateSimilar:
+    """A pending result that becomes ready after ``wait`` looks."""
+
+    def __init__(self, lists: list[list[str]], wait: int) -> None:
+        self.lists, self.wait, self.looks = lists, wait, 0
+
+    def done(self) -> bool:
+        self.looks += 1
+        return self.looks > self.wait
+
+    def result(self) -> list[list[str]]:
+        return self.lists
+
+
+def exports(root: Path) -> tuple[Export, Export]:
+    with_similar = build_export(open_vault([root]), Filters(), STAMP)
+    without = build_export(open_vault([root]), Filters(), STAMP, similar=False)
+    return with_similar, without
+
+
+@pytest.mark.parametrize("wait", [0, 3, 10**6])  # ready at once, midway, only at the end
+def test_json_with_similar_arriving_later_is_byte_identical(vault: Vault, wait: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_out, "_CHECK_EVERY", 7)
+    full, partial = exports(similar_vault(vault))
+    assert all(r.similar == [] for r in partial.resources)
+    expected = json_out.render_json(full)
+    assert any(r["similar"] for r in json.loads(expected)["resources"])
+    late = LateSimilar(find_similar(*partial.similar_inputs()), wait)
+    assert "".join(json_out.iter_json(partial, late)) == expected
+    assert late.looks >= min(wait + 1, 60 // 7 + 1)
+
+
+@TWO_CORES
+def test_in_background_runs_in_another_process() -> None:
+    with in_background(os.getpid, (), parallel=True) as pending:
+        assert pending.result() != os.getpid()
+    with in_background(os.getpid, (), parallel=False) as pending:
+        assert isinstance(pending, Deferred) and pending.done()
+        assert pending.result() == os.getpid()
+
+
+def test_deferred_computes_once_when_asked() -> None:
+    calls: list[int] = []
+
+    def work(x: int) -> int:
+        calls.append(x)
+        return x * 2
+
+    pending = Deferred(work, (21,))
+    assert calls == [] and pending.done()
+    assert pending.result() == 42 and pending.result() == 42
+    assert calls == [21]
+
+
+@TWO_CORES
+def test_cli_background_search_gives_the_same_bytes(vault: Vault,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    root = similar_vault(vault)
+
+    def run(background_min: int) -> str:
+        monkeypatch.setattr(export_command, "BACKGROUND_MIN", background_min)
+        result = CliRunner().invoke(cli, ["export", "--generated", STAMP, str(root)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    background, here = run(0), run(10**9)
+    assert background == here
+    resources = json.loads(background)["resources"]
+    assert sum(bool(r["similar"]) for r in resources) >= 40
+
+
+def test_csv_does_not_search_similar_titles(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("CSV has no similar column; the search is wasted work")
+
+    monkeypatch.setattr(export_command, "find_similar", fail)
+    monkeypatch.setattr(build_module, "find_similar", fail)
+    result = CliRunner().invoke(cli, ["export", "--format", "csv", str(similar_vault(vault))],
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and result.stdout.count("\n") == 61
