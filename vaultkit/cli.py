@@ -7,9 +7,11 @@ changes pending with ``fix --check``, or a file failed; 2 usage or config error;
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
-from typing import Any
+import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -36,6 +38,8 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:  # the reader went away (`| head`): click exits 1, quietly
             raise
         except ConfigError as exc:
             click.echo(f"vaultkit: error: {exc}", err=True)
@@ -73,5 +77,30 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="vaultkit")
+def main(argv: list[str] | None = None) -> NoReturn:
+    """The console script (and ``python -m vaultkit``). Once the output is flushed, the
+    process ends with ``os._exit``, skipping the interpreter's teardown: freeing a large
+    vault's millions of objects one by one on the way out took up to half a second
+    (mypy exits the same way). Every file vaultkit writes is complete and closed by then."""
+    try:
+        cli.main(args=argv, prog_name="vaultkit")
+    except SystemExit as exc:
+        _hard_exit(_exit_status(exc.code))  # here, before the handler frees exc's frames
+    _hard_exit(EXIT_OK)
+
+
+def _hard_exit(code: int) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`... | head`)
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """What ``sys.exit(code)`` would make the exit status."""
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1

@@ -87,13 +87,17 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic GC while building: the export makes ~10 objects per link and no cycles,
-    and the collector's passes over them cost more than the export itself."""
+    and the collector's passes over them cost more than the export itself. On the way
+    out they are frozen (moved out of the collector's sight; reference counting still
+    frees them), or the first collection after re-enabling would walk them all: 0.4 s
+    on 10,000 notes."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 

@@ -74,11 +74,8 @@ class Resource:
     title: str  # the best occurrence title, else the URL
     occurrences: list[Occurrence]
     tags: list[str]
+    titled: bool  # the title is an occurrence's, not the URL
     similar: list[str] = field(default_factory=list)  # canonical URLs
-
-    @property
-    def titled(self) -> bool:
-        return any(o.title for o in self.occurrences)
 
 
 @dataclass(slots=True)
@@ -230,12 +227,13 @@ def group(occurrences: list[Occurrence]) -> list[Resource]:
         if len(occs) == 1:
             o = occs[0]
             tags = sorted(set(o.tags), key=_tag_key) if len(o.tags) > 1 else list(o.tags)
-            out.append(Resource(canon, o.url, o.title or o.url, occs, tags))
+            out.append(Resource(canon, o.url, o.title or o.url, occs, tags, bool(o.title)))
             continue
         occs.sort(key=_occ_key)
         merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
-        title = best_title(occs) or occs[0].url
-        out.append(Resource(canon, occs[0].url, title, occs, sorted(merged, key=_tag_key)))
+        title = best_title(occs)
+        out.append(Resource(canon, occs[0].url, title or occs[0].url, occs,
+                            sorted(merged, key=_tag_key), title is not None))
     return out
 
 
