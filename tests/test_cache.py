@@ -125,8 +125,9 @@ def test_corrupt_cache_is_discarded(tmp_path: Path, blob: bytes) -> None:
     assert (root / CACHE_DIR / "facts.marshal").read_bytes().startswith(MAGIC)  # rewritten
 
 
-def test_foreign_cache_is_discarded(tmp_path: Path) -> None:
-    """A cache written by another vaultkit version (or format) is never trusted."""
+@pytest.mark.parametrize("field", [1, 2])  # the version; the fingerprint of vaultkit's code
+def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
+    """A cache written by another vaultkit version, or by edited code, is never trusted."""
     root = make(tmp_path / "v", VAULT)
     age(root)
     _, expected = run(root)
@@ -134,7 +135,8 @@ def test_foreign_cache_is_discarded(tmp_path: Path) -> None:
     header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC):])
     poisoned = {rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
                 for rel, (size, mtime, sha, _) in entries.items()}
-    other = (header[0], "0.0.0-other", header[2])
+    other = tuple("other" if i == field else h for i, h in enumerate(header))
+    assert len(other) == 4 and other != tuple(header)
     path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
     session, diags = run(root)
     assert diags == expected and session.stats["parsed"] == 3

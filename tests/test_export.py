@@ -185,6 +185,20 @@ def test_skipped_note_warns_on_stderr() -> None:
     assert "skipped Attachments/corrupt.md" in run.stderr
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "sqlite"])
+def test_self_referencing_frontmatter_is_exported_without_it(fmt: str, vault: Vault,
+                                                             tmp_path: Path) -> None:
+    """A YAML alias that makes the frontmatter contain itself crashed the export (exit 3)."""
+    root = vault({"a.md": "---\ntags: [t]\nloop: &x [1, *x]\n---\n- [A](https://a.org/x)\n"})
+    out = tmp_path / f"out.{fmt}"
+    run = run_cli("export", "--format", fmt, "-o", out, root)
+    assert run.code == 0, run.stderr
+    if fmt == "json":
+        doc = json.loads(out.read_text("utf-8"))
+        assert doc["notes"][0]["frontmatter"] == {}
+        assert [r["canonical_url"] for r in doc["resources"]] == ["https://a.org/x"]
+
+
 # --- output handling ------------------------------------------------------------------
 
 

@@ -388,3 +388,23 @@ def test_tracking_params(vault: Vault, check: Check) -> None:
                                   ("a.md", 3, 3, "VK011")]
     assert all(d["severity"] == "info" and d["fixable"] for d in run.diags("VK011"))
     assert "utm_source" in run.diags("VK011")[0]["message"]
+
+
+def test_frontmatter_that_contains_itself_through_an_alias(vault: Vault, check: Check) -> None:
+    root = vault({"a.md": "---\ntitle: ok\nloop: &x [1, *x]\n---\nbody\n",
+                  "b.md": "---\nbase: &b {x: 1}\nother: *b\n---\nbody\n"})  # a plain alias is fine
+    (d,) = check(root).diags()
+    assert (d["path"], d["line"], d["code"]) == ("a.md", 2, "VK006")
+    assert "contains itself through a YAML alias" in d["message"]
+
+
+def test_frontmatter_billion_laughs_is_refused_quickly(vault: Vault, check: Check) -> None:
+    import time
+
+    levels = ["l0: &l0 [a, a, a, a, a, a, a, a, a, a]"] + [
+        f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    root = vault({"a.md": "---\n" + "\n".join(levels) + "\n---\nbody\n"})
+    started = time.monotonic()
+    (d,) = check(root).diags()
+    assert time.monotonic() - started < 30  # walking 10**9 values would take hours
+    assert d["code"] == "VK006" and "more than 100,000 values" in d["message"]

@@ -1,8 +1,9 @@
 """The per-vault facts cache in ``.vaultkit_cache/``.
 
 Each note's entry is keyed by its path, size and mtime_ns, under a header that
-names the vaultkit version, the cache format and a hash of the config: a cache
-written by another version or config is discarded. A file whose mtime is too
+names the vaultkit version, the cache format, a fingerprint of vaultkit's own code
+and a hash of the config: a cache written by other code (another version, or an
+edited development checkout) or another config is discarded. A file whose mtime is too
 close to the moment the cache was written (the "racy" case, where a change in
 the same clock tick would not show) is checked by content hash instead, and so
 is a file whose mtime changed but whose bytes did not (a checkout, a touch).
@@ -15,6 +16,7 @@ import hashlib
 import marshal
 import os
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,17 @@ CACHE_DIR = ".vaultkit_cache"
 FORMAT = 1
 MAGIC = b"VKC1"
 RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the paths, sizes and mtimes of vaultkit's source files (a few ms)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha1()
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
 
 # An entry: (size, mtime_ns, sha1 hex, payload). The payload is the worker's output.
 Entry = tuple[int, int, str, Any]
@@ -40,7 +53,7 @@ class FactsCache:
         self.root = root
         self.enabled = enabled
         self.path = root / CACHE_DIR / "facts.marshal"
-        self.header = (FORMAT, __version__, config_digest)
+        self.header = (FORMAT, __version__, code_fingerprint(), config_digest)
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
         self.extra: dict[str, Any] = {}  # whole-vault results (see engine)

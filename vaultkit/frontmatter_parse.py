@@ -13,6 +13,7 @@ from vaultkit.model import Frontmatter
 _HANDLER = YAMLHandler()
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+_FIX = "fix the YAML or quote the value"
 
 
 def split_frontmatter(text: str) -> tuple[Frontmatter, int]:
@@ -47,21 +48,55 @@ def load_yaml(raw: str, first_line: int) -> Frontmatter:
             # An unclosed [ { or quote: point where it opened, not where YAML gave up.
             mark = getattr(exc, "context_mark", None) or mark
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        fm.error = f"YAML does not parse: {problem}"
+        fm.error = f"YAML does not parse: {problem}; {_FIX}"
         fm.error_line = first_line + (mark.line if mark is not None else 0)
         return fm
     except (TypeError, ValueError) as exc:  # e.g. unhashable keys from {{template}}
-        fm.error = f"YAML does not parse: {exc}"
+        fm.error = f"YAML does not parse: {exc}; {_FIX}"
         fm.error_line = first_line
         return fm
     if data is None:
         fm.data = {}
     elif isinstance(data, dict):
-        fm.data = data
+        problem = alias_problem(data) if "*" in raw else None
+        if problem:
+            fm.error, fm.error_line = problem, first_line
+        else:
+            fm.data = data
     else:
-        fm.error = f"frontmatter is a {type(data).__name__}, not a mapping of keys to values"
+        fm.error = (f"frontmatter is a {type(data).__name__}, not a mapping of keys to values; "
+                    "write it as `key: value` lines")
         fm.error_line = first_line
     return fm
+
+
+MAX_VALUES = 100_000  # what frontmatter may expand to through YAML aliases
+
+
+def alias_problem(data: Any) -> str | None:
+    """What is wrong with YAML aliases (``&a`` ... ``*a``) in loaded frontmatter, if anything:
+    a value that contains itself, or one that expands to a "billion laughs". Either would
+    hang or crash whatever walks the data (Obsidian does not read them either)."""
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    count = 0
+    while stack:
+        value, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(value))
+            continue
+        count += 1
+        if count > MAX_VALUES:
+            return (f"frontmatter expands to more than {MAX_VALUES:,} values through YAML aliases "
+                    "(*name); write the values out")
+        if isinstance(value, dict | list):
+            if id(value) in on_path:
+                return "frontmatter contains itself through a YAML alias (&name ... *name); remove it"
+            on_path.add(id(value))
+            stack.append((value, True))
+            stack.extend((child, False) for child in (value.values() if isinstance(value, dict)
+                                                     else value))
+    return None
 
 
 def frontmatter_tags(data: dict[str, Any] | None) -> list[str]:

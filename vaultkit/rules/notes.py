@@ -31,7 +31,8 @@ def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("VK006", "invalid-frontmatter", Severity.ERROR)
 def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Frontmatter YAML that does not parse, or that is not a mapping of keys to values.
+    """Frontmatter YAML that does not parse, that is not a mapping of keys to values, or whose
+    aliases make a value contain itself or expand past 100,000 values.
 
     When the config declares a schema (`[frontmatter] required = [...]`,
     `[frontmatter.types] key = "date"`), missing required keys, values of the
@@ -56,7 +57,7 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         if fm.error:
             line = fm.error_line or fm.start_line
             off = note.line_starts[min(line, len(note.line_starts)) - 1]
-            yield this("VK006").diag(note, off, off, f"{fm.error}; fix the YAML or quote the value")
+            yield this("VK006").diag(note, off, off, fm.error)
             continue
         if not template:
             yield from _schema(note, fm, ctx)
