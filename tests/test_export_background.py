@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,8 +17,7 @@ import vaultkit.export.json_out as json_out
 from vaultkit.cli import cli
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export
-from vaultkit.export.similar import find_similar
-from vaultkit.workers import Deferred, in_background
+from vaultkit.workers import Child, Deferred, in_background
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 STAMP = "2025-01-01T00:00:00Z"
@@ -37,15 +37,15 @@ def similar_vault(vault: Vault) -> Path:
 class LateSimilar:
     """A pending result that becomes ready after ``wait`` looks."""
 
-    def __init__(self, lists: list[list[str]], wait: int) -> None:
-        self.lists, self.wait, self.looks = lists, wait, 0
+    def __init__(self, found: dict[int, str], wait: int) -> None:
+        self.found, self.wait, self.looks = found, wait, 0
 
     def done(self) -> bool:
         self.looks += 1
         return self.looks > self.wait
 
-    def result(self) -> list[list[str]]:
-        return self.lists
+    def result(self) -> dict[int, str]:
+        return self.found
 
 
 def exports(root: Path) -> tuple[Export, Export]:
@@ -62,7 +62,7 @@ def test_json_with_similar_arriving_later_is_byte_identical(vault: Vault, wait: 
     assert all(r.similar == [] for r in partial.resources)
     expected = json_out.render_json(full)
     assert any(r["similar"] for r in json.loads(expected)["resources"])
-    late = LateSimilar(find_similar(*partial.similar_inputs()), wait)
+    late = LateSimilar(json_out.similar_json(*partial.similar_inputs()), wait)
     assert "".join(json_out.iter_json(partial, late)) == expected
     assert late.looks >= min(wait + 1, 60 // 7 + 1)
 
@@ -70,6 +70,7 @@ def test_json_with_similar_arriving_later_is_byte_identical(vault: Vault, wait: 
 @TWO_CORES
 def test_in_background_runs_in_another_process() -> None:
     with in_background(os.getpid, (), parallel=True) as pending:
+        assert isinstance(pending, Child)
         assert pending.result() != os.getpid()
     with in_background(os.getpid, (), parallel=False) as pending:
         assert isinstance(pending, Deferred) and pending.done()
@@ -111,8 +112,32 @@ def test_csv_does_not_search_similar_titles(vault: Vault, monkeypatch: pytest.Mo
     def fail(*args: object) -> None:
         raise AssertionError("CSV has no similar column; the search is wasted work")
 
-    monkeypatch.setattr(export_command, "find_similar", fail)
+    monkeypatch.setattr(json_out, "find_similar", fail)
     monkeypatch.setattr(build_module, "find_similar", fail)
     result = CliRunner().invoke(cli, ["export", "--format", "csv", str(similar_vault(vault))],
                                 catch_exceptions=False)
     assert result.exit_code == 0 and result.stdout.count("\n") == 61
+
+
+def slow_in_a_child(parent: int) -> int:
+    """Returns at once in ``parent``; in any other process, only after a minute."""
+    if os.getpid() != parent:
+        time.sleep(60)
+    return os.getpid()
+
+
+@TWO_CORES
+def test_an_error_in_the_child_is_raised_here() -> None:
+    with in_background(int, ("not a number",), parallel=True) as pending, \
+            pytest.raises(ValueError, match="not a number"):
+        pending.result()
+
+
+@TWO_CORES
+def test_if_the_child_dies_the_work_is_done_here() -> None:
+    with in_background(slow_in_a_child, (os.getpid(),), parallel=True) as pending:
+        assert isinstance(pending, Child) and not pending.done()
+        pending._process.kill()
+        started = time.monotonic()
+        assert pending.result() == os.getpid()
+        assert time.monotonic() - started < 30

@@ -15,7 +15,6 @@ from vaultkit.commands.options import paths_argument
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export, generated_stamp
 from vaultkit.export.output import write_file_atomic, write_stream
-from vaultkit.export.similar import find_similar
 from vaultkit.fsio import write_atomic
 from vaultkit.workers import in_background
 
@@ -109,10 +108,10 @@ def _write(export: Export, fmt: str, dedupe: bool, output: Path | None) -> None:
 
         _send(iter_csv(export, dedupe), output)
         return
-    from vaultkit.export.json_out import iter_json
+    from vaultkit.export.json_out import iter_json, similar_json
 
     parallel = len(export.resources) >= BACKGROUND_MIN
-    with in_background(find_similar, export.similar_inputs(), parallel) as similar:
+    with in_background(similar_json, export.similar_inputs(), parallel) as similar:
         _send(iter_json(export, similar), output)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from vaultkit.export.build import Export
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource
+from vaultkit.export.similar import find_similar
 from vaultkit.workers import Pending
 
 # JSON text made as json.dumps(..., ensure_ascii=False) makes it, byte for byte, but faster:
@@ -62,8 +63,11 @@ def resource_head(r: Resource) -> str:
             f'"title": {string(r.title)}, "occurrences": [{occs}], "tags": {strings(r.tags)}')
 
 
+_NO_SIMILAR = ', "similar": []}'
+
+
 def resource_tail(similar: list[str]) -> str:
-    return f', "similar": {strings(similar)}}}' if similar else ', "similar": []}'
+    return f', "similar": {strings(similar)}}}' if similar else _NO_SIMILAR
 
 
 def note_dict(n: NoteEntry) -> dict[str, Any]:
@@ -78,14 +82,25 @@ def note_dict(n: NoteEntry) -> dict[str, Any]:
 
 _CHECK_EVERY = 1024  # resources encoded between looks at whether ``similar`` is ready
 
+# The resources' similar lists as JSON text (``similar_json``), by resource index, where
+# not empty.
+SimilarText = dict[int, str]
 
-def iter_json(export: Export, similar: Pending[list[list[str]]] | None = None) -> Iterator[str]:
+
+def similar_json(titles: list[str | None], keys: list[str], threshold: float) -> SimilarText:
+    """:func:`find_similar`'s lists as JSON text, where not empty: made in the background
+    process, as text crosses the pipe several times faster than lists of strings."""
+    found = find_similar(titles, keys, threshold)
+    return {i: strings(keys) for i, keys in enumerate(found) if keys}
+
+
+def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> Iterator[str]:
     """The document in pieces: top-level keys on their own lines, then one line per
     resource and per note (as readable in a diff as indented JSON, several times faster
     to write, and streamed).
 
-    With ``similar`` (the resources' similar lists, perhaps still being computed in
-    another process), resources are encoded meanwhile and ``similar`` is added to each.
+    With ``similar`` (from :func:`similar_json`, perhaps still being computed in another
+    process), resources are encoded meanwhile and ``similar`` is added to each.
     """
     yield (f'{{\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
            f'\n  "vault": {dump(export.vault)},\n')
@@ -101,22 +116,31 @@ def iter_json(export: Export, similar: Pending[list[list[str]]] | None = None) -
         yield ("]" if empty else "\n  ]") + ("\n}\n" if last else ",\n")
 
 
-def _resource_lines(resources: list[Resource], similar: Pending[list[list[str]]]) -> Iterator[str]:
+def _resource_lines(resources: list[Resource], similar: Pending[SimilarText]) -> Iterator[str]:
     """Each resource's JSON, with ``similar`` added once it is ready. Lines encoded before
     that are held back, then sent in order; after it, each line goes out as it is made."""
     held: list[str] = []
-    lists: list[list[str]] | None = None
+    found: SimilarText | None = None
     for i, res in enumerate(resources):
-        if lists is None and i % _CHECK_EVERY == 0 and similar.done():
-            lists = similar.result()
-            yield from (head + resource_tail(sim) for head, sim in zip(held, lists, strict=False))
+        if found is None and i % _CHECK_EVERY == 0 and similar.done():
+            found = similar.result()
+            yield from _finish(held, found)
             held = []
-        if lists is None:
+        if found is None:
             held.append(resource_head(res))
         else:
-            yield resource_head(res) + resource_tail(lists[i])
-    if lists is None:
-        yield from (head + resource_tail(sim) for head, sim in zip(held, similar.result(), strict=True))
+            yield resource_head(res) + _tail(found, i)
+    if found is None:
+        yield from _finish(held, similar.result())
+
+
+def _finish(heads: list[str], found: SimilarText) -> Iterator[str]:
+    return (head + _tail(found, i) for i, head in enumerate(heads))
+
+
+def _tail(found: SimilarText, i: int) -> str:
+    text = found.get(i)
+    return _NO_SIMILAR if text is None else f', "similar": {text}}}'
 
 
 def render_json(export: Export) -> str:
