@@ -19,13 +19,28 @@ re-encodes back to exactly the text it replaces.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import ftfy
 from ftfy.badness import is_bad
+
+from vaultkit.repair_codecs import (
+    ASCII_SPLIT_RE,
+    C1_RE,
+    CODECS,
+    LOST_CHARS,
+    NON_ASCII_RE,
+    ORDER,
+    PAIR_RE,
+    Codec,
+    damaged_form,
+    line_decodes,
+    looks_like_mojibake,
+    next_level,
+    reencode,
+)
 
 __all__ = ["Repair", "find_mojibake", "looks_like_mojibake", "repair_text"]
 
@@ -58,100 +73,6 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-def _cls(lo: int, hi: int, *codecs: str) -> str:
-    """A regex class of the characters bytes lo..hi decode to in the codecs."""
-    chars = {ch for codec in codecs for ch in bytes(range(lo, hi + 1)).decode(codec)}
-    return "[" + re.escape("".join(sorted(chars))) + "]"
-
-
-# Well-formed multi-byte UTF-8 (RFC 3629): per byte, its lowest and highest value
-_UTF8_SEQUENCES = (
-    ((0xC2, 0xDF), (0x80, 0xBF)),
-    ((0xE0, 0xE0), (0xA0, 0xBF), (0x80, 0xBF)),
-    ((0xE1, 0xEC), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xED, 0xED), (0x80, 0x9F), (0x80, 0xBF)),
-    ((0xEE, 0xEF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF0, 0xF0), (0x90, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF1, 0xF3), (0x80, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF4, 0xF4), (0x80, 0x8F), (0x80, 0xBF), (0x80, 0xBF)),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Codec:
-    label: str  # as reported in Repair.codec
-    name: str  # Python codec (ftfy registers the sloppy-* ones)
-    run: re.Pattern[str]  # a maximal run of UTF-8 sequences
-    lossy: bool  # cp1252 shows no byte 0x9D / 0x8F / 0x8D, so they may be missing
-
-
-def _codec(label: str, name: str, lossy: bool = False) -> _Codec:
-    seq = "|".join("".join(_cls(lo, hi, name) for lo, hi in s) for s in _UTF8_SEQUENCES)
-    if lossy:  # "â€" / "ï¸" cut short: the third byte was one cp1252 cannot display
-        seq += f"|â€(?!{_cls(0x80, 0xBF, name)})|ï¸(?!{_cls(0x80, 0xBF, name)})"
-    return _Codec(label, name, re.compile(f"(?:{seq})+"), lossy)
-
-
-_CODECS = (
-    _codec("cp1252", "sloppy-windows-1252", lossy=True),
-    _codec("latin-1", "latin-1"),
-    _codec("mac_roman", "mac_roman"),
-)
-_ORDER = {c.label: i for i, c in enumerate(_CODECS)}
-
-
-# Any mojibake starts with a lead byte then a continuation byte: one class for each,
-# over all codecs (a superset, but ~6x faster than a branch per codec)
-_NAMES = [c.name for c in _CODECS]
-_PAIR_RE = re.compile(_cls(0xC2, 0xF4, *_NAMES) + _cls(0x80, 0xBF, *_NAMES))
-_C1_RE = re.compile(r"[\x80-\x9f]")
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
-_ASCII_SPLIT_RE = re.compile(r"([\x00-\x7f]+)")
-_LOST_BYTE_RE = re.compile(rb"\xe2\x80(?![\x80-\xbf])|\xef\xb8(?![\x80-\xbf])")
-_LOST_CHARS = str.maketrans("", "", "\x8d\x8f\x9d")
-
-
-def _fill_lost(m: re.Match[bytes]) -> bytes:
-    if m.group() == b"\xef\xb8":
-        return b"\xef\xb8\x8f"  # VARIATION SELECTOR-16
-    after = m.string[m.end() : m.end() + 1]
-    return b"\xe2\x80\x8d" if after == b"\xf0" else b"\xe2\x80\x9d"  # ZWJ before emoji, else ”
-
-
-def looks_like_mojibake(s: str) -> bool:
-    """Cheap pre-filter: False for ASCII and for text with no lead+continuation pair."""
-    return not s.isascii() and _PAIR_RE.search(s) is not None
-
-
-def _decode_once(s: str, codec: _Codec) -> tuple[str, bool] | None:
-    raw = s.encode(codec.name)
-    filled = _LOST_BYTE_RE.sub(_fill_lost, raw) if codec.lossy else raw
-    try:
-        return filled.decode("utf-8"), filled != raw
-    except UnicodeDecodeError:
-        return None
-
-
-def _next_level(text: str, codecs: Iterable[_Codec]) -> tuple[str, _Codec, bool] | None:
-    for codec in codecs:
-        step = _decode_once(text, codec) if codec.run.fullmatch(text) else None
-        if step is not None:
-            return step[0], codec, step[1]
-    return None
-
-
-def _reencode(s: str, used: Iterable[_Codec]) -> str:
-    for codec in reversed(tuple(used)):
-        s = s.encode("utf-8").decode(codec.name)
-    return s
-
-
-def _piece(ch: str, used: tuple[_Codec, ...], run: str) -> str:
-    """The damaged form of one character, as it stands in run (maybe missing a byte)."""
-    piece = _reencode(ch, used)
-    return piece if piece in run else piece.translate(_LOST_CHARS)
-
-
 @dataclass(slots=True)
 class _Cand:
     start: int
@@ -159,7 +80,7 @@ class _Cand:
     seg: tuple[int, int]  # the line part (outside skip ranges) it lies in
     original: str
     replacement: str
-    used: tuple[_Codec, ...]
+    used: tuple[Codec, ...]
     inner: str  # what the last decoding step read (== original unless double-encoded)
     pieces: frozenset[tuple[str, str]]  # (codec, mojibake of one character): evidence keys
     tier: int = 0  # 1 ftfy agrees, 2 sure by table, 3 file evidence
@@ -170,27 +91,27 @@ class _Cand:
         return _label(self.used)
 
 
-def _label(used: tuple[_Codec, ...]) -> str:
+def _label(used: tuple[Codec, ...]) -> str:
     return "+".join(c.label for c in used)
 
 
-def _levels(run: str, first: _Codec) -> list[_Cand]:
+def _levels(run: str, first: Codec) -> list[_Cand]:
     """Repairs of one run at each depth (double, triple encoding), shallowest first.
     Unpositioned; only those that round-trip and give plausible text."""
     out: list[_Cand] = []
     text, lossy = run, False
-    used: tuple[_Codec, ...] = ()
+    used: tuple[Codec, ...] = ()
     while len(used) < 3:
-        step = _next_level(text, (used[-1], *_CODECS) if used else (first,))
+        step = next_level(text, (used[-1], *CODECS) if used else (first,))
         if step is None:
             break
         inner, (text, codec, lost) = text, step
         used, lossy = (*used, codec), lossy or lost
-        back = _reencode(text, used)
-        if back != run and not (lossy and back.translate(_LOST_CHARS) == run):
+        back = reencode(text, used)
+        if back != run and not (lossy and back.translate(LOST_CHARS) == run):
             break  # does not round-trip
         if _plausible(inner, text):  # an implausible step may still decode further
-            pieces = frozenset((_label(used), _piece(ch, used, run)) for ch in text)
+            pieces = frozenset((_label(used), damaged_form(ch, used, run)) for ch in text)
             out.append(_Cand(0, 0, (0, 0), run, text, used, inner, pieces))
     return out
 
@@ -268,19 +189,6 @@ def _sure(cp: int) -> bool:
     )
 
 
-def _line_decodes(line: str, used: tuple[_Codec, ...]) -> bool:
-    """Does the whole line read as UTF-8 through the same decoding steps?"""
-    try:
-        for codec in used:
-            step = _decode_once(line, codec)
-            if step is None:
-                return False
-            line = step[0]
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _segments(text: str, skip: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans outside the skip ranges."""
     out, pos = [], 0
@@ -295,15 +203,15 @@ def _candidates(text: str, skip: Sequence[tuple[int, int]]) -> list[_Cand]:
     cands: list[_Cand] = []
     cache: dict[tuple[str, str], list[_Cand]] = {}  # the same damage repeats in a file
     for seg_start, seg_end in _segments(text, skip):
-        for chunk in _NON_ASCII_RE.finditer(text, seg_start, seg_end):
-            if not _PAIR_RE.search(chunk.group()):
+        for chunk in NON_ASCII_RE.finditer(text, seg_start, seg_end):
+            if not PAIR_RE.search(chunk.group()):
                 continue
             line_start = max(text.rfind("\n", seg_start, chunk.start()) + 1, seg_start)
             line_end = text.find("\n", chunk.end(), seg_end)
             seg = (line_start, seg_end if line_end < 0 else line_end)
-            for codec in _CODECS:
+            for codec in CODECS:
                 for m in codec.run.finditer(text, chunk.start(), chunk.end()):
-                    if codec.label == "latin-1" and not _C1_RE.search(m.group()):
+                    if codec.label == "latin-1" and not C1_RE.search(m.group()):
                         continue  # cp1252 reads it the same, as a longer run if need be
                     key = (m.group(), codec.label)
                     if key not in cache:
@@ -326,7 +234,7 @@ def _ftfy_agrees(text: str, cands: list[_Cand]) -> None:
         fixed = ftfy.fix_text_segment(line, _FTFY_CONFIG)
         if fixed == line:
             continue
-        before, after = _ASCII_SPLIT_RE.split(line), _ASCII_SPLIT_RE.split(fixed)
+        before, after = ASCII_SPLIT_RE.split(line), ASCII_SPLIT_RE.split(fixed)
         if len(before) != len(after) or before[1::2] != after[1::2]:
             continue  # ftfy changed more than the non-ASCII runs: no verdict
         group.sort(key=lambda c: c.start)
@@ -337,7 +245,7 @@ def _ftfy_agrees(text: str, cands: list[_Cand]) -> None:
                 inside.append(group[k])
                 k += 1
             if old != new:  # a non-ASCII chunk ftfy changed
-                for codec in _CODECS:
+                for codec in CODECS:
                     if mine := [c for c in inside if c.used[0] is codec]:
                         _align(old, new, s + pos, mine)
             pos += len(old)
@@ -388,7 +296,7 @@ def _judge(
     for c in (c for c in cands if c.tier == 0):
         key = (c.seg, c.codec)
         if key in lines and key not in consistent:
-            consistent[key] = _line_decodes(text[c.seg[0] : c.seg[1]], c.used)
+            consistent[key] = line_decodes(text[c.seg[0] : c.seg[1]], c.used)
         if c.pieces <= seen or consistent.get(key, False):
             c.tier = 3  # the same damage repaired elsewhere, or all its line is damage
         elif c.used[0].label in codecs and _in_context(text, c):
@@ -416,7 +324,7 @@ def find_mojibake(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Repai
     taken = bytearray(len(text))
     for c in sorted(
         (c for c in judged if c.tier),
-        key=lambda c: (c.tier, c.start - c.end, _ORDER[c.used[0].label]),
+        key=lambda c: (c.tier, c.start - c.end, ORDER[c.used[0].label]),
     ):
         if not any(taken[c.start : c.end]):
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
