@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
+
 
 def char_class(lo: int, hi: int, *codecs: str) -> str:
     """A regex class of the characters bytes lo..hi decode to in the codecs."""
