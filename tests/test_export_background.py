@@ -17,7 +17,7 @@ import vaultkit.export.json_out as json_out
 from vaultkit.cli import cli
 from vaultkit.engine import open_vault
 from vaultkit.export.build import Export, Filters, build_export
-from vaultkit.workers import Child, Deferred, in_background
+from vaultkit.workers import Child, Deferred, background
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 STAMP = "2025-01-01T00:00:00Z"
@@ -68,13 +68,41 @@ def test_json_with_similar_arriving_later_is_byte_identical(vault: Vault, wait: 
 
 
 @TWO_CORES
-def test_in_background_runs_in_another_process() -> None:
-    with in_background(os.getpid, (), parallel=True) as pending:
+def test_background_runs_in_another_process() -> None:
+    with background(os.getpid, parallel=True) as submit:
+        pending = submit(())
         assert isinstance(pending, Child)
         assert pending.result() != os.getpid()
-    with in_background(os.getpid, (), parallel=False) as pending:
+    with background(os.getpid, parallel=False) as submit:
+        pending = submit(())
         assert isinstance(pending, Deferred) and pending.done()
         assert pending.result() == os.getpid()
+
+
+def child_memory_mb(size_mb: int) -> float:
+    """Resident MB of the process, after reading ``size_mb`` (unused)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@TWO_CORES
+def test_the_child_starts_before_the_big_data_so_it_does_not_share_it() -> None:
+    with background(child_memory_mb, parallel=True) as submit:
+        ballast = bytearray(300 * 2**20)  # made after the child started
+        ballast[::4096] = b"x" * len(ballast[::4096])  # touched: resident here
+        child_mb = submit((len(ballast) >> 20,)).result()
+    assert child_mb < 250  # a child forked now would hold (a copy of) the 300 MB
+
+
+@TWO_CORES
+def test_an_unused_child_ends_by_itself_when_its_parent_hangs_up() -> None:
+    """As when the parent ends with os._exit, or CSV never needs the search."""
+    child = Child(os.getpid)
+    assert child._process.is_alive()
+    child._conn.close()
+    child._process.join(timeout=30)
+    assert not child._process.is_alive() and child._process.exitcode == 0
 
 
 def test_deferred_computes_once_when_asked() -> None:
@@ -96,7 +124,7 @@ def test_cli_background_search_gives_the_same_bytes(vault: Vault,
     root = similar_vault(vault)
 
     def run(background_min: int) -> str:
-        monkeypatch.setattr(export_command, "BACKGROUND_MIN", background_min)
+        monkeypatch.setattr(export_command, "BACKGROUND_MIN_NOTES", background_min)
         result = CliRunner().invoke(cli, ["export", "--generated", STAMP, str(root)],
                                     catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
@@ -112,7 +140,7 @@ def test_csv_does_not_search_similar_titles(vault: Vault, monkeypatch: pytest.Mo
     def fail(*args: object) -> None:
         raise AssertionError("CSV has no similar column; the search is wasted work")
 
-    monkeypatch.setattr(json_out, "find_similar", fail)
+    monkeypatch.setattr(json_out, "best_by_title", fail)
     monkeypatch.setattr(build_module, "find_similar", fail)
     result = CliRunner().invoke(cli, ["export", "--format", "csv", str(similar_vault(vault))],
                                 catch_exceptions=False)
@@ -128,14 +156,14 @@ def slow_in_a_child(parent: int) -> int:
 
 @TWO_CORES
 def test_an_error_in_the_child_is_raised_here() -> None:
-    with in_background(int, ("not a number",), parallel=True) as pending, \
-            pytest.raises(ValueError, match="not a number"):
-        pending.result()
+    with background(int, parallel=True) as submit, pytest.raises(ValueError, match="not a number"):
+        submit(("not a number",)).result()
 
 
 @TWO_CORES
 def test_if_the_child_dies_the_work_is_done_here() -> None:
-    with in_background(slow_in_a_child, (os.getpid(),), parallel=True) as pending:
+    with background(slow_in_a_child, parallel=True) as submit:
+        pending = submit((os.getpid(),))
         assert isinstance(pending, Child) and not pending.done()
         pending._process.kill()
         started = time.monotonic()

@@ -219,6 +219,17 @@ def test_similar_lists_are_capped_and_ordered() -> None:
     assert got[8] == ["k0", "k1", "k2"]
 
 
+@pytest.mark.parametrize("titles", [TITLES, ["Same title"] * 8 + ["Same titles", None, "Other"]])
+def test_similar_json_is_find_similars_lists_as_text(titles: list[str | None]) -> None:
+    from vaultkit.export.json_out import similar_json
+
+    keys = [f"k{i}" for i in range(len(titles))]
+    lists = find_similar(titles, keys, 90)
+    expected = {i: json.dumps(found, ensure_ascii=False) for i, found in enumerate(lists) if found}
+    assert similar_json(titles, keys, 90) == expected
+    assert len(expected) >= 6
+
+
 def test_normalise_is_token_sort() -> None:
     assert normalise("The Illustrated: transformer!") == "illustrated the transformer"
 

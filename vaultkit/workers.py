@@ -65,22 +65,35 @@ class Deferred(Generic[T]):
 
 
 class Child(Generic[T]):
-    """``fn(*args)`` in a child process, its result sent back on a pipe.
+    """A child process that runs ``fn`` on arguments sent later, and sends back the result.
 
-    This thread reads the pipe itself, when ``done()`` says the result is there. (A
-    process pool's result arrives through a helper thread, which has to win the GIL
-    from this busy thread for every 64 KB read: on 50,000 notes a 2 s wait.)"""
+    Start it early, while this process is small: a forked child shares this process's
+    memory, and each page either of them then touches is copied (forked late, beside a
+    built export, it doubled the peak memory). This thread reads the result itself when
+    ``done()`` says it is there; a process pool's helper thread would have to win the
+    GIL from this busy thread for every 64 KB read (on 50,000 notes, a 2 s wait)."""
 
-    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+    def __init__(self, fn: Callable[..., T]) -> None:
         context = multiprocessing.get_context()
-        self._conn, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_result, args=(sender, fn, args), daemon=True)
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(target=_serve, args=(theirs, self._conn, fn), daemon=True)
         self._process.start()
-        sender.close()
-        self._fn, self._args = fn, args
+        theirs.close()
+        self._fn = fn
+        self._args: tuple[Any, ...] = ()
+
+    def submit(self, args: tuple[Any, ...]) -> Child[T]:
+        """Send the arguments (they must pickle); the result is then pending."""
+        self._args = args
+        with contextlib.suppress(OSError):  # the child is gone: result() does the work here
+            self._conn.send(args)
+        return self
 
     def done(self) -> bool:
-        return self._conn.poll()
+        try:
+            return self._conn.poll()
+        except OSError:
+            return True
 
     def result(self) -> T:
         try:
@@ -100,7 +113,12 @@ class Child(Generic[T]):
         self._process.join()
 
 
-def _send_result(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _serve(conn: Connection, parents: Connection, fn: Callable[..., Any]) -> None:
+    parents.close()  # a forked child holds the parent's end too; without it, EOF shows
+    try:
+        args = conn.recv()
+    except (EOFError, OSError):  # the parent needed nothing after all
+        return
     try:
         outcome = (True, fn(*args))
     except Exception as exc:  # raised again in the parent
@@ -112,17 +130,19 @@ def _send_result(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]
     conn.close()
 
 
+Submit = Callable[[tuple[Any, ...]], Pending[T]]
+
+
 @contextmanager
-def in_background(fn: Callable[..., T], args: tuple[Any, ...],
-                  parallel: bool) -> Iterator[Pending[T]]:
-    """``fn(*args)`` in another process while this one goes on, when ``parallel`` (and
-    there is a second core); otherwise computed here when asked for. ``fn`` and ``args``
-    must be picklable."""
+def background(fn: Callable[..., T], parallel: bool) -> Iterator[Submit[T]]:
+    """A ``submit(args)`` that runs ``fn(*args)`` in a child process started now (when
+    ``parallel``, and there is a second core), while this one goes on; otherwise ``fn``
+    runs here when its result is asked for. ``fn`` and the arguments must pickle."""
     if not parallel or worker_count(2, 2) == 0:
-        yield Deferred(fn, args)
+        yield lambda args: Deferred(fn, args)
         return
-    child = Child(fn, args)
+    child = Child(fn)
     try:
-        yield child
+        yield child.submit
     finally:
         child.close()

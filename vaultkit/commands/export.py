@@ -13,14 +13,16 @@ import click
 from vaultkit.cli import EXIT_OK, EXIT_USAGE
 from vaultkit.commands.options import paths_argument
 from vaultkit.engine import open_vault
-from vaultkit.export.build import Export, Filters, build_export, generated_stamp
+from vaultkit.export.build import Filters, build_export, generated_stamp
+from vaultkit.export.csv_out import iter_csv
+from vaultkit.export.json_out import iter_json, similar_json
 from vaultkit.export.output import write_file_atomic, write_stream
 from vaultkit.fsio import write_atomic
-from vaultkit.workers import in_background
+from vaultkit.workers import background
 
-# Resources from which similar titles are searched in another process (below, the
-# process costs more than it saves).
-BACKGROUND_MIN = 10_000
+# Notes from which similar titles are searched in another process (below, the process
+# costs more than it saves).
+BACKGROUND_MIN_NOTES = 1_000
 
 FORMATS = ("json", "csv", "sqlite")
 
@@ -69,7 +71,10 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
             sys.exit(EXIT_USAGE)
     stamp = generated_stamp(generated)
     session = open_vault(list(paths))
-    with gc_paused():
+    # For JSON, similar titles are searched in a child process (started now, while this
+    # one is small) as this one encodes the resources.
+    parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
+    with gc_paused(), background(similar_json, parallel) as search_similar:
         export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold,
                               similar=fmt == "sqlite")  # json: below; csv: has no column for it
         for path, why in export.skipped:
@@ -78,8 +83,10 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
             from vaultkit.export.sqlite_out import write_sqlite
 
             write_atomic(output, lambda tmp: write_sqlite(export, tmp))
+        elif fmt == "csv":
+            _send(iter_csv(export, dedupe), output)
         else:
-            _write(export, fmt, dedupe, output)
+            _send(iter_json(export, search_similar(export.similar_inputs())), output)
     sys.exit(EXIT_OK)
 
 
@@ -98,21 +105,6 @@ def gc_paused() -> Iterator[None]:
         if was:
             gc.freeze()
             gc.enable()
-
-
-def _write(export: Export, fmt: str, dedupe: bool, output: Path | None) -> None:
-    """JSON or CSV, to standard output or atomically to ``output``. For JSON, similar
-    titles are searched in another process while this one encodes the resources."""
-    if fmt == "csv":
-        from vaultkit.export.csv_out import iter_csv
-
-        _send(iter_csv(export, dedupe), output)
-        return
-    from vaultkit.export.json_out import iter_json, similar_json
-
-    parallel = len(export.resources) >= BACKGROUND_MIN
-    with in_background(similar_json, export.similar_inputs(), parallel) as similar:
-        _send(iter_json(export, similar), output)
 
 
 def _send(pieces: Iterable[str], output: Path | None) -> None:

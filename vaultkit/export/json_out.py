@@ -9,7 +9,7 @@ from typing import Any
 
 from vaultkit.export.build import Export
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource
-from vaultkit.export.similar import find_similar
+from vaultkit.export.similar import LIMIT, best_by_title, own_list
 from vaultkit.workers import Pending
 
 # JSON text made as json.dumps(..., ensure_ascii=False) makes it, byte for byte, but faster:
@@ -88,10 +88,21 @@ SimilarText = dict[int, str]
 
 
 def similar_json(titles: list[str | None], keys: list[str], threshold: float) -> SimilarText:
-    """:func:`find_similar`'s lists as JSON text, where not empty: made in the background
-    process, as text crosses the pipe several times faster than lists of strings."""
-    found = find_similar(titles, keys, threshold)
-    return {i: strings(keys) for i, keys in enumerate(found) if keys}
+    """The lists :func:`find_similar` makes, as JSON text, where not empty. Made in the
+    background process; the items of one title that share a list share its text, which
+    crosses the pipe once."""
+    found: SimilarText = {}
+    for members, best in best_by_title(titles, keys, threshold, LIMIT):
+        shared = strings(best[:LIMIT])
+        for i in members:
+            me = keys[i]
+            if me in best:
+                mine = own_list(best, me, LIMIT)
+                if mine:
+                    found[i] = strings(mine)
+            elif best:
+                found[i] = shared
+    return found
 
 
 def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> Iterator[str]:

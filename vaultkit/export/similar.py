@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 
 from rapidfuzz import fuzz, process
 
@@ -74,6 +75,24 @@ def find_similar(titles: list[str | None], keys: list[str], threshold: float,
                  limit: int = LIMIT) -> list[list[str]]:
     """For each item, the keys of the others whose titles are near-duplicates of its own
     (``None``: no title, never similar), best score first, at most ``limit``."""
+    out: list[list[str]] = [[] for _ in titles]
+    for members, best in best_by_title(titles, keys, threshold, limit):
+        for i in members:
+            out[i] = own_list(best, keys[i], limit)
+    return out
+
+
+def own_list(best: list[str], me: str, limit: int) -> list[str]:
+    """An item's list from its title's best candidates: without itself, at most ``limit``."""
+    return [k for k in best if k != me][:limit] if me in best else best[:limit]
+
+
+def best_by_title(titles: list[str | None], keys: list[str], threshold: float,
+                  limit: int) -> Iterator[tuple[list[int], list[str]]]:
+    """For each normalised title that has candidates: its items, and the keys of its best
+    ``limit + 1`` candidates (best score first, then by key), from which each item's own
+    list is :func:`own_list`. Items of one title share their candidates, so the work is
+    per title, and only the first few items of a title (by key) can make a top list."""
     groups: dict[str, list[int]] = {}
     for i, title in enumerate(titles):
         norm = normalise(title) if title else ""
@@ -84,15 +103,12 @@ def find_similar(titles: list[str | None], keys: list[str], threshold: float,
             else:
                 found.append(i)
     uniq = sorted(groups)
-    # Items of one normalised title share their candidates: work per title, and only the
-    # first few items of a title (by key) can make anyone's top ``limit``.
     tops = [m if len(m) == 1 else sorted(m, key=keys.__getitem__)[: limit + 1]
             for m in map(groups.__getitem__, uniq)]
     near: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for (a, b), score in similar_pairs(uniq, threshold).items():
         near[a].append((score, b))
         near[b].append((score, a))
-    out: list[list[str]] = [[] for _ in titles]
     for u, members in enumerate(tops):
         others = near.get(u)
         if others is None and len(members) == 1:
@@ -100,8 +116,4 @@ def find_similar(titles: list[str | None], keys: list[str], threshold: float,
         cands = [(-100.0, keys[j]) for j in members]
         for score, v in others or ():
             cands.extend([(-score, keys[j]) for j in tops[v]])
-        best = sorted(cands)[: limit + 1]
-        for i in groups[uniq[u]]:
-            me = keys[i]
-            out[i] = [k for _, k in best if k != me][:limit]
-    return out
+        yield groups[uniq[u]], [k for _, k in sorted(cands)[: limit + 1]]
