@@ -1,4 +1,5 @@
-"""Per-note work across processes: serial when there are few items, a pool when many."""
+"""Work in other processes: per-note work over a pool (serial when there are few items),
+and one job in a background child while this process goes on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -133,7 +133,7 @@ def _serve(conn: Connection, parents: Connection, fn: Callable[..., Any]) -> Non
 Submit = Callable[[tuple[Any, ...]], Pending[T]]
 
 
-@contextmanager
+@contextlib.contextmanager
 def background(fn: Callable[..., T], parallel: bool) -> Iterator[Submit[T]]:
     """A ``submit(args)`` that runs ``fn(*args)`` in a child process started now (when
     ``parallel``, and there is a second core), while this one goes on; otherwise ``fn``

@@ -54,9 +54,9 @@ class Export:
     vault: str
     resources: list[Resource]
     notes: list[NoteEntry]
+    threshold: float  # title similarity for ``Resource.similar``
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (note, why it was not read)
     version: int = VERSION
-    threshold: float = 90.0  # title similarity for ``Resource.similar``
 
     def similar_inputs(self) -> tuple[list[str | None], list[str], float]:
         """The arguments of :func:`find_similar` for the resources (titles, keys, threshold)."""
@@ -110,8 +110,7 @@ def build_export(session: Session, filters: Filters, generated: str,
             if filters.occurrence_ok(occ):
                 occurrences.append(occ)
     limit = session.config.similar_threshold if threshold is None else threshold
-    export = Export(generated, session.root.name, group(occurrences), notes, skipped,
-                    threshold=limit)
+    export = Export(generated, session.root.name, group(occurrences), notes, limit, skipped)
     if similar:
         export.set_similar(find_similar(*export.similar_inputs()))
     return export

@@ -93,15 +93,12 @@ def similar_json(titles: list[str | None], keys: list[str], threshold: float) ->
     crosses the pipe once."""
     found: SimilarText = {}
     for members, best in best_by_title(titles, keys, threshold, LIMIT):
-        shared = strings(best[:LIMIT])
+        shared = strings(best[:LIMIT])  # the list of every item not among the best
         for i in members:
             me = keys[i]
-            if me in best:
-                mine = own_list(best, me, LIMIT)
-                if mine:
-                    found[i] = strings(mine)
-            elif best:
-                found[i] = shared
+            text = strings(own_list(best, me, LIMIT)) if me in best else shared
+            if text != "[]":
+                found[i] = text
     return found
 
 
