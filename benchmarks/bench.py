@@ -7,7 +7,7 @@ Cold check and cold export run in turn, and their ratio (of medians, and per pai
 is reported against issue 4's target of 1.2x. Each figure is the median of the runs,
 in wall-clock seconds, from a subprocess (`python -m vaultkit ...`), so interpreter
 start-up is included as a user sees it.
-A reference run in the same session (`python -c "import vaultkit.cli"`, and
+A reference run in the same session (`python -c "import vaultkit.cli.main"`, and
 markdownlint-cli2 when Node is present) is reported too, since the machines are
 small and noisy: compare ratios across machines, not seconds.
 """
@@ -107,7 +107,7 @@ def bench(notes: int, runs: int, with_reference: bool) -> dict[str, object]:
         one.write_text(original + f"\nEdited {counter[0]} times.\n", encoding="utf-8")
 
     res: dict[str, object] = {"notes": notes, "mb": round(size / 1e6, 1)}
-    res["startup"] = timed([sys.executable, "-c", "import vaultkit.cli"], runs=runs)
+    res["startup"] = timed([sys.executable, "-c", "import vaultkit.cli.main"], runs=runs)
     res["cold check"], res["cold export"] = paired(
         vk("check", str(vault)), vk("export", str(vault), "-o", str(OUT / "export.json")),
         drop_cache, runs)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from helpers import fixkit
 from helpers.fixkit import make_vault
 
-from vaultkit.cli import cli
+from vaultkit.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

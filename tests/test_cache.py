@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vaultkit import pipeline
-from vaultkit.cache import CACHE_DIR, MAGIC, RACY_NS
-from vaultkit.cli import cli
-from vaultkit.engine import Session, check, open_vault, select_rules
+from vaultkit.cli.main import cli
+from vaultkit.lint import pipeline
+from vaultkit.lint.cache import CACHE_DIR, MAGIC, RACY_NS
+from vaultkit.lint.pipeline import run_check as check
+from vaultkit.lint.session import Session, open_vault, select_rules
 
 
 def make(root: Path, files: dict[str, str]) -> Path:

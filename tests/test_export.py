@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from vaultkit.cli import cli
+from vaultkit.cli.main import cli
 from vaultkit.export.json_out import schema
 
 REPO = Path(__file__).resolve().parents[1]

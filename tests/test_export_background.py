@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import vaultkit.commands.export as export_command
+import vaultkit.cli.export as export_command
 import vaultkit.export.build as build_module
 import vaultkit.export.json_out as json_out
-from vaultkit.cli import cli
-from vaultkit.engine import open_vault
+from vaultkit.cli.main import cli
 from vaultkit.export.build import Export, Filters, build_export
-from vaultkit.workers import Child, Deferred, background
+from vaultkit.lint.session import open_vault
+from vaultkit.lint.workers import Child, Deferred, background
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 STAMP = "2025-01-01T00:00:00Z"

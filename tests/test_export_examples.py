@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from vaultkit.cli import cli
+from vaultkit.cli.main import cli
 from vaultkit.export.json_out import schema
-from vaultkit.repair import looks_like_mojibake
+from vaultkit.text.mojibake import looks_like_mojibake
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 NOTE0 = "000_9b697ea2ae0f5582.md"

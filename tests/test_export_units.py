@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import vaultkit.export.similar as similar_mod
-from vaultkit.cli import cli
+from vaultkit.cli.main import cli
 from vaultkit.errors import ConfigError
 from vaultkit.export.build import generated_stamp
 from vaultkit.export.csv_out import neutralise
@@ -19,7 +19,7 @@ from vaultkit.export.sections import note_sections
 from vaultkit.export.similar import find_similar, normalise
 from vaultkit.export.text import clean, clean_as_written, plain
 from vaultkit.export.titles import badge_difficulty
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 
@@ -248,9 +248,9 @@ def test_frontmatter_values_become_json() -> None:
 def test_worker_processes_give_the_same_export(vault: Vault,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import vaultkit.export.worker as worker
-    from vaultkit.engine import open_vault
     from vaultkit.export.build import Filters, build_export
     from vaultkit.export.json_out import render_json
+    from vaultkit.lint.session import open_vault
 
     root = vault({f"n{i:03d}.md": (f"# N{i}\n\nList {i}\n- [Title {i % 7}](https://x.org/{i % 50})"
                                    f" #t{i % 3}\n  - Type: Post\n- [[n{(i + 1) % 210:03d}]]\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers.fixkit import Run, make_vault, vk
 
-from vaultkit.mdit import parser
+from vaultkit.parse.mdit import parser
 
 CP1252 = "sloppy-windows-1252"  # ftfy's cp1252 that also maps the five undefined bytes
 

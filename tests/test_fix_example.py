@@ -14,7 +14,7 @@ import pytest
 from helpers.fixkit import EXAMPLE_000, make_vault, vk
 from markdown_it.token import Token
 
-from vaultkit.mdit import parser
+from vaultkit.parse.mdit import parser
 
 MOJIBAKE = ("â€", "Â", "ðŸ", "Ã")
 

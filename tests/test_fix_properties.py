@@ -21,9 +21,9 @@ from helpers.fixkit import empty_context, fix, fixable_rules, make_vault, note_o
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.fixer import MAX_PASSES, apply_edits, pass_fixes
-from vaultkit.mdit import parser
+from vaultkit.fix.fixpoint import MAX_PASSES, apply_edits, pass_fixes
 from vaultkit.model import Diagnostic, Edit
+from vaultkit.parse.mdit import parser
 from vaultkit.rules import REGISTRY
 
 # VAULTKIT_FIX_EXAMPLES=2000 for a longer hunt; the default keeps each test to a few seconds.
@@ -223,7 +223,7 @@ def test_mojibake_rule_never_touches_text_without_mojibake(text: str) -> None:
     assert not found, [d.message for d in found]
 
 
-# A known false repair in vaultkit.repair (see test_fix_damage.py::test_known_false_repairs):
+# A known false repair in vaultkit.text.mojibake (see test_fix_damage.py::test_known_false_repairs):
 # a letter à-ï, a no-break space, then a character of cp1252's bytes 0x80-0xBF ("café\xa0±1")
 # reads as a three-byte UTF-8 sequence and is "repaired" into a CJK character.
 KNOWN_FALSE_REPAIR = re.compile(

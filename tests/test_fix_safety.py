@@ -24,11 +24,11 @@ import pytest
 from helpers.fixkit import REPO, empty_context, fixable_rules, make_vault, note_of, vk
 
 from vaultkit.errors import ConflictError
-from vaultkit.fixer import fix_text
-from vaultkit.fsio import read_source, render, write_atomic
+from vaultkit.fix.fixpoint import fix_text
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
+from vaultkit.vault.fsio import read_source, render, write_atomic
 
 DAMAGED = ("# Notes — week 1\n\n- notion â€”> obsidian\n\u00a0\u00a0- nested item\n"
            "-[Paper](https://arxiv.org/abs/1706.03762)\n"

@@ -1,4 +1,4 @@
-"""Tests for vaultkit.fsio: decoding, byte-identical rendering, safe writes."""
+"""Tests for vaultkit.vault.fsio: decoding, byte-identical rendering, safe writes."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.fsio import (
+from vaultkit.vault.fsio import (
     BINARY,
     TEMP_SUFFIX,
     AlreadyExistsError,

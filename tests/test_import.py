@@ -14,9 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from vaultkit.cli import cli
-from vaultkit.frontmatter_parse import split_frontmatter
-from vaultkit.parse import parse_note
+from vaultkit.cli.main import cli
+from vaultkit.parse.frontmatter import split_frontmatter
+from vaultkit.parse.note import parse_note
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 LLM101 = EXAMPLES / "000_9b697ea2ae0f5582.txt"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from vaultkit.index import VaultIndex
-from vaultkit.parse import parse_note
-from vaultkit.slug import obsidian_heading_key
+from vaultkit.index.names import VaultIndex
+from vaultkit.index.slug import obsidian_heading_key
+from vaultkit.parse.note import parse_note
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 Check = Callable[..., Any]

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit import parse, parse_rs
+from vaultkit.parse import fast as parse_rs
+from vaultkit.parse import note as parse
 
 pytestmark = pytest.mark.skipif(not parse_rs.available(), reason="markdown-it-pyrs not installed")
 

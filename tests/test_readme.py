@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vaultkit.cli import COMMANDS, cli
-from vaultkit.commands.rules import markdown_table
+from vaultkit.cli.main import COMMANDS, cli
+from vaultkit.cli.rules import markdown_table
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

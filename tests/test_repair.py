@@ -1,4 +1,4 @@
-"""Tests for vaultkit.repair: mojibake found and repaired, legitimate text left alone."""
+"""Tests for vaultkit.text.mojibake: mojibake found and repaired, legitimate text left alone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.repair import Repair, find_mojibake, looks_like_mojibake, repair_text
+from vaultkit.text.mojibake import Repair, find_mojibake, looks_like_mojibake, repair_text
 
 DATA = json.loads((Path(__file__).parent / "data" / "mojibake_cases.json").read_text("utf-8"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"

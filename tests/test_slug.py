@@ -1,4 +1,4 @@
-"""Tests for vaultkit.slug: the github-slugger port and Obsidian heading keys."""
+"""Tests for vaultkit.index.slug: the github-slugger port and Obsidian heading keys."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.slug import (
+from vaultkit.index.slug import (
     OBSIDIAN_HEADING_SPECIALS,
     REMOVED_RANGES,
     GithubSlugger,

@@ -1,4 +1,4 @@
-"""Tests for vaultkit.urls: canonical URLs, tracking parameters, damaged URLs, badges."""
+"""Tests for vaultkit.text.urls: canonical URLs, tracking parameters, damaged URLs, badges."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.urls import (
+from vaultkit.text.urls import (
     BADGE_HOSTS,
     HOST_TRACKING_PARAMS,
     TRACKING_PARAMS,
@@ -577,6 +577,6 @@ def test_find_space_broken_only_removes_whitespace(text: str) -> None:
 @given(st.from_regex(r"https?://[a-z0-9.-]{1,20}(/[a-zA-Z0-9._~%!$&'()*+,;=:-]{0,30}){0,3}(#[a-z0-9]{1,8})?",
                      fullmatch=True))
 def test_fast_path_agrees_with_the_full_canonicalisation(url: str) -> None:
-    from vaultkit.urls import _canonical
+    from vaultkit.text.urls import _canonical
 
     assert canonical_url(url) == _canonical(url)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from vaultkit.cli import main
+from vaultkit.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -12,11 +12,11 @@ from pathlib import Path
 import ftfy  # noqa: F401  (registers the sloppy-windows-1252 codec the tests use)
 from click.testing import CliRunner
 
-from vaultkit.cli import cli
-from vaultkit.fixer import FixResult, fix_text
-from vaultkit.index import VaultIndex
+from vaultkit.cli.main import cli
+from vaultkit.fix.fixpoint import FixResult, fix_text
+from vaultkit.index.names import VaultIndex
 from vaultkit.model import Note
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from vaultkit.cli import cli
+from vaultkit.cli.main import cli
 
 from .conftest import LocalServer
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
-from vaultkit.engine import Session
 from vaultkit.errors import ConfigError
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource, group, links_to
 from vaultkit.export.similar import find_similar
 from vaultkit.export.text import fold
 from vaultkit.export.worker import export_notes, occurrence
-from vaultkit.index import VaultIndex
+from vaultkit.index.names import VaultIndex
+from vaultkit.lint.session import Session
 
 VERSION = 1
 SECTION_SEP = " > "

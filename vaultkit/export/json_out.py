@@ -10,7 +10,7 @@ from typing import Any
 from vaultkit.export.build import Export
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource
 from vaultkit.export.similar import LIMIT, best_by_title, own_list
-from vaultkit.workers import Pending
+from vaultkit.lint.workers import Pending
 
 # JSON text made as json.dumps(..., ensure_ascii=False) makes it, byte for byte, but faster:
 # one C encoder for every object, and resource lines put together from their parts, so

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from vaultkit.fsio import write_atomic
+from vaultkit.vault.fsio import write_atomic
 
 
 def write_stream(stream: BinaryIO, chunks: Iterable[bytes]) -> None:

@@ -12,7 +12,7 @@ status badges), in-page ``#anchor`` links, ``mailto:`` and other schemes, URLs i
 frontmatter (they are exported with the note's frontmatter), and wikilinks or links
 to other notes (they make ``notes[].links_to``).
 
-A resource is one canonical URL (:func:`vaultkit.urls.canonical_url`, the form
+A resource is one canonical URL (:func:`vaultkit.text.urls.canonical_url`, the form
 ``duplicate-url`` compares) with all its occurrences.
 """
 
@@ -27,11 +27,11 @@ from typing import Any
 from vaultkit.export.sections import note_sections
 from vaultkit.export.text import clean, fold, repaired
 from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext
-from vaultkit.facts import URL_KINDS
-from vaultkit.frontmatter_parse import frontmatter_tags
-from vaultkit.index import VaultIndex
+from vaultkit.index.facts import URL_KINDS
+from vaultkit.index.names import VaultIndex
 from vaultkit.model import Link, Note
-from vaultkit.urls import (
+from vaultkit.parse.frontmatter import frontmatter_tags
+from vaultkit.text.urls import (
     BADGE_HOSTS,
     BADGE_PATHS,
     canonical_url,

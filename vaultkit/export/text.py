@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from vaultkit.repair import repair_text
+from vaultkit.text.mojibake import repair_text
 
 # Punctuation trimmed at the start and at the end (dots, brackets, "!" and "?" stay at the end).
 _LEAD = frozenset("-–—*•·◦‣⁃∙>|:;,.#=~_+→⇒➜➔»\"'`")

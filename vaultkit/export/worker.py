@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vaultkit.engine import load_one
 from vaultkit.export.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
-from vaultkit.workers import map_chunks
+from vaultkit.lint.session import load_one
+from vaultkit.lint.workers import map_chunks
 
 PARALLEL_MIN_NOTES = 200
 

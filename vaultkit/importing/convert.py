@@ -21,13 +21,13 @@ from typing import Any
 import yaml
 
 from vaultkit.errors import VaultkitError
-from vaultkit.fixer import fix_text
-from vaultkit.frontmatter_parse import load_yaml, split_frontmatter
-from vaultkit.fsio import Source
-from vaultkit.index import VaultIndex
+from vaultkit.fix.fixpoint import fix_text
+from vaultkit.index.names import VaultIndex
 from vaultkit.model import Frontmatter, Note
-from vaultkit.parse import is_suppressed, offset_in, parse_note
+from vaultkit.parse.frontmatter import load_yaml, split_frontmatter
+from vaultkit.parse.note import is_suppressed, offset_in, parse_note
 from vaultkit.rules import Context, Rule, find_rule
+from vaultkit.vault.fsio import Source
 
 CLEAN_RULES = ("mojibake", "nbsp-indent", "list-marker-space")
 HASH_KEY = "import-hash"

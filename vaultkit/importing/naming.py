@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from vaultkit.errors import UnsafePathError
-from vaultkit.index import fold
+from vaultkit.index.names import fold
 
 # Obsidian refuses * " \ / < > : | ? and treats # ^ [ ] as link syntax; control
 # characters are no good in any file name.

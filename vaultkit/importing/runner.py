@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from vaultkit.errors import AlreadyExistsError, ConfigError, VaultkitError, WriteError
-from vaultkit.frontmatter_parse import split_frontmatter
-from vaultkit.fsio import create_exclusive, decode_bytes, read_source
 from vaultkit.importing.convert import HASH_KEY, convert, source_digest
 from vaultkit.importing.naming import Names, resolve_folder, safe_file_name
-from vaultkit.vault import scan
+from vaultkit.parse.frontmatter import split_frontmatter
+from vaultkit.vault.files import scan
+from vaultkit.vault.fsio import create_exclusive, decode_bytes, read_source
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 Status = Literal["imported", "identical", "skipped", "failed"]

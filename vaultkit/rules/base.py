@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from vaultkit.index import VaultIndex
+from vaultkit.index.names import VaultIndex
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 
 

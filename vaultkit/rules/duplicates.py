@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vaultkit.facts import NoteView, body_url
+from vaultkit.index.facts import NoteView, body_url
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.rules.structure import safe_edits
-from vaultkit.urls import loose_key
+from vaultkit.text.urls import loose_key
 
 
 def note_urls(note: Note) -> list[tuple[str, Link]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vaultkit.facts import NoteView
-from vaultkit.index import fold, strip_md
+from vaultkit.index.facts import NoteView
+from vaultkit.index.names import fold, strip_md
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
-from vaultkit.urls import find_space_broken, is_external, split_glued
+from vaultkit.text.urls import find_space_broken, is_external, split_glued
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOCAL_KINDS = ("link", "image", "html", "reference")

@@ -10,7 +10,7 @@ from typing import Any
 from vaultkit.model import Diagnostic, Edit, Frontmatter, ListItem, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.rules.structure import safe_edits
-from vaultkit.vault import in_folders
+from vaultkit.vault.files import in_folders
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

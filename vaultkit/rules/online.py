@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vaultkit.facts import LinkRow, NoteView, link_rows
+from vaultkit.index.facts import LinkRow, NoteView, link_rows
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 

@@ -19,7 +19,7 @@ from vaultkit.model import Edit
 @lru_cache(maxsize=8)
 def _blocks(text: str) -> tuple[frozenset[int], frozenset[int]]:
     """(0-based lines inside code blocks, lines where a list item starts)."""
-    from vaultkit.mdit import parser
+    from vaultkit.parse.mdit import parser
 
     code: set[int] = set()
     items: set[int] = set()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules.base import Context, rule, this
 from vaultkit.rules.structure import safe_edits
-from vaultkit.urls import is_external, strip_tracking, tracking_params
+from vaultkit.text.urls import is_external, strip_tracking, tracking_params
 
 UNICODE_SPACES = (
     "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
@@ -32,7 +32,7 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
     only: no quote uncurling, HTML unescaping or Unicode normalisation.
     """
-    from vaultkit.repair import find_mojibake, looks_like_mojibake
+    from vaultkit.text.mojibake import find_mojibake, looks_like_mojibake
 
     text = note.text
     if not text or not looks_like_mojibake(text):

@@ -19,9 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vaultkit.cache import FactsCache, digest
-from vaultkit.engine import load_one, rule_settings
-from vaultkit.facts import (
+from vaultkit.index.facts import (
     decode_diag,
     decode_facts,
     decode_view,
@@ -32,12 +30,14 @@ from vaultkit.facts import (
     unique_urls,
     view_of,
 )
-from vaultkit.index import NoteFacts, VaultIndex, note_facts
+from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
+from vaultkit.lint.cache import FactsCache, digest
+from vaultkit.lint.session import load_one, rule_settings
+from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Severity
+from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
-from vaultkit.suppress import is_suppressed
-from vaultkit.workers import map_chunks, worker_count
 
 PARALLEL_MIN_NOTES = 200
 Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, local-diags blob

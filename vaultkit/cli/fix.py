@@ -9,16 +9,16 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_FINDINGS, EXIT_OK
-from vaultkit.commands.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
+from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
 from vaultkit.config import has_config
-from vaultkit.engine import build_context, load_notes, open_vault, select_rules
 from vaultkit.errors import ConfigError, VaultkitError
-from vaultkit.facts import link_rows
-from vaultkit.fixer import fix_text
-from vaultkit.fsio import render, write_atomic
+from vaultkit.fix.fixpoint import fix_text
+from vaultkit.index.facts import link_rows
+from vaultkit.lint.session import build_context, load_notes, open_vault, select_rules
 from vaultkit.online import check_urls
 from vaultkit.online.options import settings_from
+from vaultkit.vault.fsio import render, write_atomic
 
 
 @click.command(name="fix")

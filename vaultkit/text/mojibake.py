@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import ftfy
 from ftfy.badness import is_bad
 
-from vaultkit.repair_codecs import (
+from vaultkit.text.codecs import (
     ASCII_SPLIT_RE,
     C1_RE,
     CODECS,

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_OK, EXIT_USAGE
-from vaultkit.commands.options import paths_argument
-from vaultkit.engine import open_vault
+from vaultkit.cli.main import EXIT_OK, EXIT_USAGE
+from vaultkit.cli.options import paths_argument
 from vaultkit.export.build import Filters, build_export, generated_stamp
 from vaultkit.export.csv_out import iter_csv
 from vaultkit.export.json_out import iter_json, similar_json
 from vaultkit.export.output import write_file_atomic, write_stream
-from vaultkit.fsio import write_atomic
-from vaultkit.workers import background
+from vaultkit.lint.session import open_vault
+from vaultkit.lint.workers import background
+from vaultkit.vault.fsio import write_atomic
 
 # Notes from which similar titles are searched in another process (below, the process
 # costs more than it saves).

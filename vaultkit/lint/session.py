@@ -9,13 +9,13 @@ from typing import Any
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
-from vaultkit.fsio import Source, read_source
-from vaultkit.index import VaultIndex, note_facts
+from vaultkit.index.names import VaultIndex, note_facts
+from vaultkit.lint.workers import map_chunks
 from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
-from vaultkit.vault import VaultFiles, find_root, in_folders, relative, scan
-from vaultkit.workers import map_chunks
+from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
+from vaultkit.vault.fsio import Source, read_source
 
 PARALLEL_MIN_NOTES = 200
 
@@ -81,7 +81,7 @@ def load_one(root: Path, rel: str, templates: Sequence[str] = ()
         return _empty(rel), None, [_problem(rel, str(exc))]
     if src.is_binary:
         return _empty(rel), src, [_problem(rel, f"{rel} is a binary file, not a markdown note")]
-    from vaultkit.parse import parse_note
+    from vaultkit.parse.note import parse_note
 
     note = parse_note(rel, src.text, template=in_folders(rel, list(templates)))
     note.encoding, note.confident = src.encoding, src.confident
@@ -128,11 +128,3 @@ def build_context(session: Session) -> Context:
     for path, note in session.notes.items():
         index.add_facts(path, note_facts(note))
     return Context(index, rule_settings(session))
-
-
-def check(session: Session, rules: Sequence[Rule], use_cache: bool = True, online: Any = None,
-          progress: Any = None) -> list[Diagnostic]:
-    """Index the whole vault, then report on the session's targets (see vaultkit.pipeline)."""
-    from vaultkit.pipeline import run_check
-
-    return run_check(session, rules, use_cache, online, progress)

@@ -69,11 +69,11 @@ def cli() -> None:
 
 # Commands are imported when used, so that `vaultkit check` doesn't pay for export's imports.
 COMMANDS = {
-    "check": ("vaultkit.commands.check", "check"),
-    "fix": ("vaultkit.commands.fix", "command"),
-    "export": ("vaultkit.commands.export", "command"),
-    "import": ("vaultkit.commands.importer", "command"),
-    "rules": ("vaultkit.commands.rules", "rules"),
+    "check": ("vaultkit.cli.check", "check"),
+    "fix": ("vaultkit.cli.fix", "command"),
+    "export": ("vaultkit.cli.export", "command"),
+    "import": ("vaultkit.cli.importer", "command"),
+    "rules": ("vaultkit.cli.rules", "rules"),
 }
 
 

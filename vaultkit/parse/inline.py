@@ -8,6 +8,7 @@ from bisect import bisect_right
 from markdown_it.token import Token
 
 from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
+from vaultkit.parse.shared import dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
@@ -82,7 +83,7 @@ class InlineScanner:
     ) -> None:
         assert callable(doc)
         src = content[s:e]
-        ds, de = _dest_span(src)
+        ds, de = dest_span(src)
         self.note.links.append(
             Link(kind, str(href), None, text, doc(s), doc(e), doc(s + ds), doc(s + de),
                  self.commented, False, item)
@@ -112,7 +113,7 @@ class InlineScanner:
             link = Link("reference", href, None, label, doc(s), doc(e), -1, -1, self.commented,
                         False, item)
         else:
-            ds, de = _dest_span(src)
+            ds, de = dest_span(src)
             link = Link("link", href, None, label, doc(s), doc(e), doc(s + ds), doc(s + de),
                         self.commented, False, item)
         self.note.links.append(link)
@@ -127,8 +128,6 @@ class InlineScanner:
             link.target, link.anchor = "", target[1:]
 
     def _wikilink(self, tok: Token, doc: object, item: int | None, plain: list[str]) -> None:
-        from vaultkit.parse import split_wikilink
-
         assert callable(doc)
         s, e = tok.meta["span"]
         body_start = tok.meta["body_start"]
@@ -142,7 +141,7 @@ class InlineScanner:
 
     def _comment(self, html: str, s: int, doc: object, item: int | None) -> None:
         """An inline ``<!-- ... -->``: its inside counts, flagged ``commented``, like a block one."""
-        from vaultkit.mdit import parser
+        from vaultkit.parse.mdit import parser
 
         assert callable(doc)
         self.note.comments.append((doc(s), doc(s + len(html))))
@@ -258,22 +257,3 @@ def _maybe_malformed(content: str, covered: list[tuple[int, int]]) -> bool:
         parts.append(content[pos:])
         rest = " ".join(parts)
     return "://" in rest and ("](" in rest or "] (" in rest or "(http" in rest or "[" in rest)
-
-
-_DEST = re.compile(r"<([^<>\n]*)>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*")
-
-
-def _dest_span(src: str) -> tuple[int, int]:
-    """Offsets of the destination as written inside ``[text](dest "title")``."""
-    i = src.rfind("](")
-    if i < 0:
-        return 0, 0
-    i += 2
-    while i < len(src) and src[i] in " \t\n":
-        i += 1
-    m = _DEST.match(src, i)
-    if m is None:
-        return i, i
-    if m.group(1) is not None:
-        return m.start(1), m.end(1)
-    return i, m.end()

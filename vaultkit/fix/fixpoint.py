@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vaultkit.model import Diagnostic, Edit, Note
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
+from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules.base import Context, Rule
-from vaultkit.suppress import is_suppressed
-from vaultkit.urls import canonical_url
+from vaultkit.text.urls import canonical_url
 
 MAX_PASSES = 10
 URL_RULES = frozenset({"malformed-link", "tracking-params", "redirected-url", "mojibake"})

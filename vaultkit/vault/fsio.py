@@ -20,7 +20,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.encoding import _BOM_OF, _CODEC, BINARY, decode_bytes
 from vaultkit.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -29,6 +28,7 @@ from vaultkit.errors import (
     VaultkitError,
     WriteError,
 )
+from vaultkit.vault.encoding import _BOM_OF, _CODEC, BINARY, decode_bytes
 
 __all__ = ["BINARY", "TEMP_SUFFIX", "Source", "decode_bytes", "read_source", "render", "write_atomic"]
 __all__ += ["AlreadyExistsError", "cleanup_temp_files", "create_exclusive", "write_text_atomic"]

@@ -1,6 +1,6 @@
 """The fast path of the parser: markdown-it-pyrs (markdown-it in Rust) instead of markdown-it-py.
 
-It yields the same facts as ``vaultkit.parse`` (a differential test checks it on
+It yields the same facts as ``vaultkit.parse.note`` (a differential test checks it on
 real vaults) about 10× faster. markdown-it-pyrs gives every node a source map
 (in UTF-8 bytes) but has no wikilink or math rule, so wikilinks and ``$math$``
 are found here in the text the parser left as plain text, with the same rules
@@ -17,8 +17,9 @@ from typing import Any
 
 from markdown_it.common.utils import unescapeAll as unescape_all
 
-from vaultkit.inline import InlineScanner, _dest_span
 from vaultkit.model import Heading, Link, LinkKind, ListItem, Note
+from vaultkit.parse.inline import InlineScanner
+from vaultkit.parse.shared import dest_span, html_block, split_wikilink
 
 markdown_it_pyrs: Any
 try:
@@ -158,7 +159,6 @@ class _Walker:
         self.note.code_spans.append(self._whole_lines(*self.span(node)))
 
     def html(self, node: Any) -> None:
-        from vaultkit.parse import html_block
 
         s, _ = self.span(node)
         start = self.text.rfind("\n", 0, s) + 1
@@ -276,7 +276,7 @@ class _Walker:
             link = Link("reference", raw, None, label, doc(s), doc(e), -1, -1, commented, False, item)
         else:
             kind = "image" if name == "image" else "link"
-            ds, de = _dest_span(src)
+            ds, de = dest_span(src)
             link = Link(kind, unescape_all(src[ds:de]), None, label, doc(s), doc(e), doc(s + ds),
                         doc(s + de), commented, False, item)
         InlineScanner._split_anchor(link)
@@ -286,7 +286,6 @@ class _Walker:
                    found: list[Link]) -> None:
         if "[[" not in content:
             return
-        from vaultkit.parse import split_wikilink
 
         added = []
         for m in _WIKILINK.finditer(content):
@@ -331,7 +330,6 @@ def _label(src: str, text: str) -> str:
 
 
 def _display(body: str) -> str:
-    from vaultkit.parse import split_wikilink
 
     alias = split_wikilink(body)[2]
     return alias or body

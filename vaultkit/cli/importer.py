@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_FINDINGS, EXIT_OK
+from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
 from vaultkit.config import has_config
 from vaultkit.errors import UnsafePathError
 from vaultkit.importing import Outcome, import_date, import_notes, resolve_folder

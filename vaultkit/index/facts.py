@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from vaultkit.index import NoteFacts
+from vaultkit.index.names import NoteFacts
 from vaultkit.model import Diagnostic, Link, Note, Severity, Suppression
-from vaultkit.urls import canonical_url, is_external
+from vaultkit.text.urls import canonical_url, is_external
 
 URL_KINDS = frozenset({"link", "bare", "autolink", "html", "reference"})
 

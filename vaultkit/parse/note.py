@@ -18,90 +18,27 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from collections.abc import Callable
 from typing import Any
 
 from markdown_it.token import Token
 
-from vaultkit.frontmatter_parse import frontmatter_tags, load_yaml, split_frontmatter
-from vaultkit.inline import InlineScanner
-from vaultkit.mdit import parser
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
-from vaultkit.suppress import ALL_RULES as ALL_RULES
-from vaultkit.suppress import is_suppressed as is_suppressed
+from vaultkit.parse.frontmatter import frontmatter_tags, load_yaml, split_frontmatter
+from vaultkit.parse.inline import InlineScanner
+from vaultkit.parse.mdit import parser
+from vaultkit.parse.shared import Segment, html_block, split_wikilink
+from vaultkit.parse.suppress import ALL_RULES as ALL_RULES
+from vaultkit.parse.suppress import is_suppressed as is_suppressed
 
 _DIRECTIVE = re.compile(
     r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE
 )
-_COMMENT_BLOCK = re.compile(r"<!--(.*?)(-->|\Z)", re.S)
 _FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
-_HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 _TABLE_DELIMITER = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|", re.M)
 _LONE_MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$", re.M)
 _QUOTE = re.compile(r"^[ \t]*>", re.M)
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
-_HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
-_TAG_STRIP = re.compile(r"<[^>]+>")
-
-
-class _Segment:
-    """A piece of the note parsed as markdown: the body, or the inside of a comment."""
-
-    def __init__(self, text: str, base: int, commented: bool) -> None:
-        self.text = text
-        self.base = base
-        self.commented = commented
-        self.lines = text.split("\n")
-        self.starts = line_starts(text)
-        self.cursor: dict[int, int] = {}
-
-    def offset(self, line: int, col: int = 0) -> int:
-        return self.base + self.starts[min(line, len(self.starts) - 1)] + col
-
-    def last_line(self, first: int, end: int) -> int:
-        """The last non-blank line of the 0-based range [first, end)."""
-        last = min(end, len(self.lines)) - 1
-        while last > first and not self.lines[last].strip():
-            last -= 1
-        return max(first, last)
-
-    def line_end(self, line: int) -> int:
-        line = min(line, len(self.lines) - 1)
-        return self.base + self.starts[line] + len(self.lines[line])
-
-    def content_map(self, tok: Token) -> list[tuple[int, int]]:
-        """(content offset, document offset) for the start of each line of an inline token."""
-        assert tok.map is not None
-        out: list[tuple[int, int]] = []
-        pos = 0
-        for i, piece in enumerate(tok.content.split("\n")):
-            ln = tok.map[0] + i
-            src = self.lines[ln] if ln < len(self.lines) else ""
-            col = self._locate(ln, src, piece)
-            out.append((pos, self.offset(ln, col)))
-            if "|" in piece and src[col : col + len(piece)] != piece:
-                # A table cell: "\|" in the source is "|" in the content; re-sync after each.
-                shift = 0
-                for k, ch in enumerate(piece):
-                    if ch == "|" and src[col + k + shift : col + k + shift + 2] == "\\|":
-                        shift += 1
-                        out.append((pos + k + 1, self.offset(ln, col + k + shift + 1)))
-            pos += len(piece) + 1
-        return out
-
-    def _locate(self, ln: int, src: str, piece: str) -> int:
-        stripped = src.rstrip()
-        if piece and stripped.endswith(piece) and ln not in self.cursor:
-            return len(stripped) - len(piece)
-        start = self.cursor.get(ln, 0)
-        col = src.find(piece, start)
-        if col < 0 and "|" in piece:  # table cells drop the backslash of "\|"
-            col = src.find(piece.replace("|", "\\|"), start)
-        if col < 0:
-            col = len(src) - len(src.lstrip())
-        self.cursor[ln] = col + len(piece)
-        return col
 
 
 # "key: {{date}}" or "- {{title}}": a template placeholder as a whole YAML value.
@@ -119,7 +56,7 @@ def parse_note(path: str, text: str, template: bool = False) -> Note:
         for name in frontmatter_tags(fm.data):
             note.tags.append(Tag(name, -1, 1))
         note.disabled = _disabled_rules(fm.data)
-    _parse_segment(note, _Segment(text[body_start:], body_start, False))
+    _parse_segment(note, Segment(text[body_start:], body_start, False))
     if "vaultkit-" in text:
         note.suppressions = _suppressions(note)
     return note
@@ -140,9 +77,9 @@ def use_reference_parser() -> bool:
     return os.environ.get("VAULTKIT_PARSER", "").lower() in ("reference", "python", "py")
 
 
-def _parse_segment(note: Note, seg: _Segment) -> None:
+def _parse_segment(note: Note, seg: Segment) -> None:
     if not use_reference_parser():
-        from vaultkit import parse_rs
+        from vaultkit.parse import fast as parse_rs
 
         if parse_rs.available() and not _diverges(seg.text):
             parse_rs.parse_segment(note, seg)
@@ -164,7 +101,7 @@ def _diverges(text: str) -> bool:
     return False
 
 
-def parse_segment_reference(note: Note, seg: _Segment) -> None:
+def parse_segment_reference(note: Note, seg: Segment) -> None:
     tokens = parser().parse(seg.text)
     scanner = InlineScanner(note, seg.commented)
     item_stack: list[int] = []
@@ -202,7 +139,7 @@ def parse_segment_reference(note: Note, seg: _Segment) -> None:
             html_block(note, seg.offset(tok.map[0]), tok.content, scanner, _parse_segment)
 
 
-def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[int]) -> int:
+def _list_item(note: Note, seg: Segment, tok: Token, nxt: Token, stack: list[int]) -> int:
     assert tok.map is not None
     line = seg.lines[tok.map[0]]
     marker = tok.markup if tok.info == "" else tok.info + tok.markup
@@ -225,36 +162,6 @@ def _list_item(note: Note, seg: _Segment, tok: Token, nxt: Token, stack: list[in
     )
     note.items.append(item)
     return len(note.items) - 1
-
-
-def html_block(note: Note, block_start: int, content: str, scanner: InlineScanner,
-               parse_segment: Callable[[Note, Any], None]) -> None:
-    """An HTML block: comments are parsed as markdown (flagged), other HTML yields links."""
-    for m in _COMMENT_BLOCK.finditer(content):
-        start = block_start + m.start()
-        end = block_start + m.end()
-        note.comments.append((start, end))
-        inner = m.group(1)
-        if inner.lstrip().lower().startswith("vaultkit-"):
-            continue
-        skip = 0
-        hidden = _HIDDEN_FM.match(inner)
-        if hidden and note.hidden_frontmatter is None and not note.frontmatter.present:
-            # A Jekyll draft wrapped whole in a comment: its frontmatter is still frontmatter.
-            first_line = note.position(start)[0] + 1
-            note.hidden_frontmatter = load_yaml(hidden.group(1), first_line)
-            note.hidden_frontmatter.start_line = first_line - 1
-            # The closing fence: the line after the YAML's last line.
-            note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n") + 1
-            skip = hidden.end()
-        parse_segment(note, _Segment(inner[skip:], start + 4 + skip, True))
-    html_only = _COMMENT_BLOCK.sub(lambda m: " " * len(m.group(0)), content)
-    scanner.scan_html(html_only, block_start, None)
-    if not note.headings or note.headings[-1].start < block_start:
-        for m in _HTML_HEADING.finditer(html_only):
-            text = _TAG_STRIP.sub("", m.group(2)).strip()
-            off = block_start + m.start()
-            note.headings.append(Heading(int(m.group(1)), text, m.group(2), off, note.position(off)[0]))
 
 
 def _frontmatter_links(note: Note, text: str, fm: Frontmatter) -> None:
@@ -283,14 +190,6 @@ def _frontmatter_links(note: Note, text: str, fm: Frontmatter) -> None:
             Link("bare", url, None, "", m.start(), m.start() + len(url), m.start(),
                  m.start() + len(url), in_frontmatter=True)
         )
-
-
-def split_wikilink(body: str) -> tuple[str, str | None, str]:
-    """``target#anchor|alias`` → (target, anchor, alias). ``\\|`` (in tables) separates too."""
-    body = body.replace("\\|", "|")
-    target, _, alias = body.partition("|")
-    target, hashmark, anchor = target.partition("#")
-    return target.strip(), (anchor.strip() if hashmark else None), alias.strip()
 
 
 def _disabled_rules(data: dict[str, Any] | None) -> frozenset[str]:

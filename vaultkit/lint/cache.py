@@ -22,7 +22,7 @@ from typing import Any
 
 from vaultkit import __version__
 from vaultkit.errors import VaultkitError
-from vaultkit.fsio import write_atomic
+from vaultkit.vault.fsio import write_atomic
 
 CACHE_DIR = ".vaultkit_cache"
 FORMAT = 1
@@ -32,7 +32,7 @@ RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the paths, sizes and mtimes of vaultkit's source files (a few ms)."""
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     digest = hashlib.sha1()
     for path in sorted(package.rglob("*.py")):
         st = path.stat()

@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from vaultkit.index.slug import GithubSlugger, obsidian_heading_key
 from vaultkit.model import Note
-from vaultkit.slug import GithubSlugger, obsidian_heading_key
 
 
 def fold(s: str) -> str:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from vaultkit.cli import EXIT_FINDINGS, EXIT_OK
-from vaultkit.commands.options import online_options, paths_argument, progress_bar, rule_options, split_rules
-from vaultkit.engine import check as run_check
-from vaultkit.engine import open_vault, select_rules
+from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
+from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.lint.pipeline import run_check
+from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
+from vaultkit.lint.session import open_vault, select_rules
 from vaultkit.model import Severity
 from vaultkit.online.options import settings_from
-from vaultkit.report import FORMATS, render_github, render_json, render_text
 
 
 @click.command()

@@ -1,0 +1,1 @@
+"""Fixing: edits, fixpoint, link guard."""

@@ -1,0 +1,1 @@
+"""Names and Obsidian resolution, GitHub slugs, the facts that cross notes."""

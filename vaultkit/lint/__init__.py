@@ -1,0 +1,1 @@
+"""The check session: pipeline, facts cache, worker processes, report formats."""

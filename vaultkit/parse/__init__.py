@@ -1,0 +1,1 @@
+"""Text to Note, once: frontmatter, markdown-it(-py/-pyrs), wikilinks, suppressions."""

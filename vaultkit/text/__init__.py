@@ -1,0 +1,1 @@
+"""Pure str -> str helpers: URLs, mojibake, codecs."""

@@ -1,0 +1,1 @@
+"""Which files are notes; bytes to text (encodings); atomic writes."""
