@@ -78,8 +78,11 @@ def markdownlint(vault: Path, runs: int) -> list[float] | None:
     prefix = HERE / ".node"
     binary = prefix / "node_modules" / ".bin" / "markdownlint-cli2"
     if not binary.exists():
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(prefix), "markdownlint-cli2"],
-                       check=False, capture_output=True)
+        subprocess.run(
+            ["npm", "install", "--silent", "--prefix", str(prefix), "markdownlint-cli2"],
+            check=False,
+            capture_output=True,
+        )
     if not binary.exists():
         return None
     return timed([str(binary), "**/*.md"], runs=runs) if _chdir(vault) else None
@@ -109,15 +112,14 @@ def bench(notes: int, runs: int, with_reference: bool) -> dict[str, object]:
     res: dict[str, object] = {"notes": notes, "mb": round(size / 1e6, 1)}
     res["startup"] = timed([sys.executable, "-c", "import vaultkit.cli.main"], runs=runs)
     res["cold check"], res["cold export"] = paired(
-        vk("check", str(vault)), vk("export", str(vault), "-o", str(OUT / "export.json")),
-        drop_cache, runs)
+        vk("check", str(vault)), vk("export", str(vault), "-o", str(OUT / "export.json")), drop_cache, runs
+    )
     subprocess.run(vk("check", str(vault)), stdout=subprocess.DEVNULL, check=False)
     res["warm check"] = timed(vk("check", str(vault)), runs=runs)
     res["one changed file"] = timed(vk("check", str(one)), touch_one, runs)
     one.write_text(original, encoding="utf-8")
     res["rss check MB"] = peak_rss_mb(vk("check", str(vault)), drop_cache)
-    res["rss export MB"] = peak_rss_mb(vk("export", str(vault), "-o", str(OUT / "export.json")),
-                                       drop_cache)
+    res["rss export MB"] = peak_rss_mb(vk("export", str(vault), "-o", str(OUT / "export.json")), drop_cache)
     if with_reference:
         cwd = Path.cwd()
         res["markdownlint-cli2"] = markdownlint(vault, max(1, runs // 2))
@@ -136,21 +138,27 @@ def table(results: list[dict[str, object]]) -> str:
             target = TARGETS.get(name)
             met = "" if target is None or res["notes"] != 10_000 else ("yes" if med <= target else "NO")
             runs = ", ".join(f"{t:.2f}" for t in times)
-            rows.append(f"| {res['notes']} | {res['mb']} | {name} | {med:.2f} | {runs} | "
-                        f"{'' if target is None else f'≤ {target:g} s'} | {met} |")
+            rows.append(
+                f"| {res['notes']} | {res['mb']} | {name} | {med:.2f} | {runs} | "
+                f"{'' if target is None else f'≤ {target:g} s'} | {met} |"
+            )
         check, export = res.get("cold check"), res.get("cold export")
         if isinstance(check, list) and isinstance(export, list) and check and export:
             ratio = statistics.median(export) / statistics.median(check)
             met = "" if res["notes"] != 10_000 else ("yes" if ratio <= EXPORT_RATIO else "NO")
             pairs = ", ".join(f"{e / c:.2f}" for c, e in zip(check, export, strict=True))
-            rows.append(f"| {res['notes']} | {res['mb']} | cold export ÷ cold check | {ratio:.2f}× | "
-                        f"{pairs} | ≤ {EXPORT_RATIO:g}× | {met} |")
+            rows.append(
+                f"| {res['notes']} | {res['mb']} | cold export ÷ cold check | {ratio:.2f}× | "
+                f"{pairs} | ≤ {EXPORT_RATIO:g}× | {met} |"
+            )
         for name in ("rss check MB", "rss export MB"):
             rss = res.get(name)
             if isinstance(rss, float):
                 met = "" if res["notes"] != 10_000 else ("yes" if rss <= RSS_TARGET_MB else "NO")
-                rows.append(f"| {res['notes']} | {res['mb']} | peak RSS ({name.split()[1]}) | "
-                            f"{rss:.0f} MB | | ≤ {RSS_TARGET_MB} MB | {met} |")
+                rows.append(
+                    f"| {res['notes']} | {res['mb']} | peak RSS ({name.split()[1]}) | "
+                    f"{rss:.0f} MB | | ≤ {RSS_TARGET_MB} MB | {met} |"
+                )
     return "\n".join(rows)
 
 

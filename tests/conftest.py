@@ -27,8 +27,11 @@ class Run(fixkit.Run):
         return doc
 
     def diags(self, code: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        return [d for d in self.data["diagnostics"]
-                if (code is None or d["code"] == code) and (path is None or d["path"] == path)]
+        return [
+            d
+            for d in self.data["diagnostics"]
+            if (code is None or d["code"] == code) and (path is None or d["path"] == path)
+        ]
 
     def where(self, code: str | None = None) -> list[tuple[str, int, int, str]]:
         """(path, line, column, code) of each diagnostic, as printed."""

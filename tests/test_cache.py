@@ -133,9 +133,11 @@ def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
     age(root)
     _, expected = run(root)
     path = root / CACHE_DIR / "facts.marshal"
-    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC):])
-    poisoned = {rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
-                for rel, (size, mtime, sha, _) in entries.items()}
+    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) :])
+    poisoned = {
+        rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
+        for rel, (size, mtime, sha, _) in entries.items()
+    }
     other = tuple("other" if i == field else h for i, h in enumerate(header))
     assert len(other) == 4 and other != tuple(header)
     path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
@@ -152,8 +154,7 @@ def test_config_change_invalidates(tmp_path: Path) -> None:
     assert session.stats["parsed"] == 3
 
 
-def test_few_notes_stay_serial_many_use_processes(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_few_notes_stay_serial_many_use_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {f"n{i}.md": f"# N{i}\n\n[[n{i + 1}]] [[gone{i % 3}]]\n" for i in range(40)}
     root = make(tmp_path / "v", files)
     serial, serial_diags = run(root, use_cache=False)

@@ -22,8 +22,10 @@ Check = Callable[..., Any]
 Cli = Callable[..., Any]
 
 REPO = Path(__file__).resolve().parents[1]
-TEXT_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>VK\d{3}) "
-                       r"\[(?P<rule>[a-z0-9]+(?:-[a-z0-9]+)*)\] (?P<message>.+)$")
+TEXT_LINE = re.compile(
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>VK\d{3}) "
+    r"\[(?P<rule>[a-z0-9]+(?:-[a-z0-9]+)*)\] (?P<message>.+)$"
+)
 SUMMARY = re.compile(r"^\d+ file\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info\(s\)")
 MIXED = {
     "a.md": "# A\n\n[[Nope]]\n\n- item\n-\n- [x](https://e.com/p?utm_source=z)\n",
@@ -32,12 +34,12 @@ MIXED = {
 
 
 def _schema() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(
-        (files("vaultkit") / "schemas" / "check.schema.json").read_text("utf-8"))
+    doc: dict[str, Any] = json.loads((files("vaultkit") / "schemas" / "check.schema.json").read_text("utf-8"))
     return doc
 
 
 # --- text ----------------------------------------------------------------------------------
+
 
 def test_text_format_line_shape_without_colour(vault: Vault, vk: Cli) -> None:
     root = vault(MIXED)
@@ -76,17 +78,37 @@ def test_real_process_pipe_is_plain_and_color_forces_ansi(vault: Vault) -> None:
 
 # --- json ----------------------------------------------------------------------------------
 
+
 def test_json_schema_is_valid_and_strict() -> None:
     schema = _schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    good = {"version": 1, "diagnostics": [{
-        "path": "a/b.md", "line": 1, "column": 1, "end_line": 1, "end_column": 2,
-        "code": "VK001", "rule": "broken-wikilink", "severity": "error", "message": "m",
-        "fixable": False}], "summary": {"files": 1, "errors": 1, "warnings": 0, "infos": 0}}
+    good = {
+        "version": 1,
+        "diagnostics": [
+            {
+                "path": "a/b.md",
+                "line": 1,
+                "column": 1,
+                "end_line": 1,
+                "end_column": 2,
+                "code": "VK001",
+                "rule": "broken-wikilink",
+                "severity": "error",
+                "message": "m",
+                "fixable": False,
+            }
+        ],
+        "summary": {"files": 1, "errors": 1, "warnings": 0, "infos": 0},
+    }
     jsonschema.validate(good, schema)
     bad_docs: list[dict[str, Any]] = []
-    for key, value in [("severity", "fatal"), ("line", 0), ("path", "C:\\a.md"),
-                       ("code", "E1"), ("extra", 1)]:
+    for key, value in [
+        ("severity", "fatal"),
+        ("line", 0),
+        ("path", "C:\\a.md"),
+        ("code", "E1"),
+        ("extra", 1),
+    ]:
         doc = json.loads(json.dumps(good))
         doc["diagnostics"][0][key] = value
         bad_docs.append(doc)
@@ -105,9 +127,18 @@ def test_json_output_matches_schema(vault: Vault, check: Check) -> None:
     assert run.data["version"] == 1
     assert run.data["summary"] == {"files": 3, "errors": 2, "warnings": 2, "infos": 3}
     d = run.diags(path="sub/c.md")[0]
-    assert d == {"path": "sub/c.md", "line": 1, "column": 1, "end_line": 1, "end_column": 6,
-                 "code": "VK004", "rule": "malformed-link", "severity": "error",
-                 "message": d["message"], "fixable": False}
+    assert d == {
+        "path": "sub/c.md",
+        "line": 1,
+        "column": 1,
+        "end_line": 1,
+        "end_column": 6,
+        "code": "VK004",
+        "rule": "malformed-link",
+        "severity": "error",
+        "message": d["message"],
+        "fixable": False,
+    }
 
 
 def test_json_on_the_sample_vault_matches_schema(check: Check) -> None:
@@ -118,15 +149,18 @@ def test_json_on_the_sample_vault_matches_schema(check: Check) -> None:
 def test_json_clean_vault(vault: Vault, check: Check) -> None:
     run = check(vault({"a.md": "# Clean\n\n[[b]]\n", "b.md": "ok\n"}))
     assert run.code == 0
-    assert run.data == {"version": 1, "diagnostics": [],
-                        "summary": {"files": 2, "errors": 0, "warnings": 0, "infos": 0}}
+    assert run.data == {
+        "version": 1,
+        "diagnostics": [],
+        "summary": {"files": 2, "errors": 0, "warnings": 0, "infos": 0},
+    }
     jsonschema.validate(run.data, _schema())
 
 
 # --- github --------------------------------------------------------------------------------
 
-def test_github_annotations(vault: Vault, vk: Cli, tmp_path: Path,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_github_annotations(vault: Vault, vk: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = vault(MIXED)
     monkeypatch.chdir(root)
     run = vk("check", "--format", "github", ".")
@@ -152,6 +186,7 @@ def test_github_clean_prints_nothing(vault: Vault, vk: Cli) -> None:
 
 # --- exit codes ----------------------------------------------------------------------------
 
+
 def test_exit_codes(vault: Vault, vk: Cli, tmp_path: Path) -> None:
     clean = vault({"a.md": "fine\n", "warn.md": "- a\n-\n", "info.md": "https://e.com/?fbclid=1\n"})
     assert vk("check", clean / "a.md").code == 0
@@ -164,11 +199,14 @@ def test_exit_codes(vault: Vault, vk: Cli, tmp_path: Path) -> None:
     assert vk("check", broken).code == 1
 
 
-@pytest.mark.parametrize("args", [
-    ["--select", "no-such-rule"],
-    ["--ignore", "VK999"],
-    ["--format", "xml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--select", "no-such-rule"],
+        ["--ignore", "VK999"],
+        ["--format", "xml"],
+    ],
+)
 def test_usage_errors_exit_2(vault: Vault, vk: Cli, args: list[str]) -> None:
     run = vk("check", *args, vault({"a.md": "x\n"}))
     assert run.code == 2
@@ -181,14 +219,17 @@ def test_nonexistent_path_exits_2(vk: Cli, tmp_path: Path) -> None:
     assert run.stderr.strip() == f"vaultkit: error: {tmp_path / 'nope'}: no such file or folder"
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    (".vaultkit.toml", "select = [\n"),
-    (".vaultkit.toml", 'select = ["broken-wikilnk"]\n'),
-    (".vaultkit.toml", 'severity = { broken-wikilink = "fatal" }\n'),
-    (".vaultkit.toml", "no-such-setting = 1\n"),
-    ("pyproject.toml", "[tool.vaultkit]\nexclude = 3\n"),
-    ("pyproject.toml", "[tool.vaultkit\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (".vaultkit.toml", "select = [\n"),
+        (".vaultkit.toml", 'select = ["broken-wikilnk"]\n'),
+        (".vaultkit.toml", 'severity = { broken-wikilink = "fatal" }\n'),
+        (".vaultkit.toml", "no-such-setting = 1\n"),
+        ("pyproject.toml", "[tool.vaultkit]\nexclude = 3\n"),
+        ("pyproject.toml", "[tool.vaultkit\n"),
+    ],
+)
 def test_bad_config_exits_2_with_one_line(vault: Vault, vk: Cli, name: str, text: str) -> None:
     run = vk("check", vault({name: text, "a.md": "x\n"}))
     assert run.code == 2
@@ -199,85 +240,110 @@ def test_bad_config_exits_2_with_one_line(vault: Vault, vk: Cli, name: str, text
 
 # --- config --------------------------------------------------------------------------------
 
+
 def test_vaultkit_toml(vault: Vault, check: Check) -> None:
-    root = vault({
-        ".vaultkit.toml": (
-            'ignore = ["empty-list-item"]\n'
-            'exclude = ["Archive", "*.draft.md"]\n'
-            "[severity]\nbroken-wikilink = \"warning\"\nVK011 = \"error\"\n"
-        ),
-        "a.md": "[[Nope]]\n-\nhttps://e.com/?gclid=1\n",
-        "Archive/old.md": "[[Nope]]\n",
-        "b.draft.md": "[[Nope]]\n",
-    })
+    root = vault(
+        {
+            ".vaultkit.toml": (
+                'ignore = ["empty-list-item"]\n'
+                'exclude = ["Archive", "*.draft.md"]\n'
+                '[severity]\nbroken-wikilink = "warning"\nVK011 = "error"\n'
+            ),
+            "a.md": "[[Nope]]\n-\nhttps://e.com/?gclid=1\n",
+            "Archive/old.md": "[[Nope]]\n",
+            "b.draft.md": "[[Nope]]\n",
+        }
+    )
     run = check(root)
     assert [(d["path"], d["code"], d["severity"]) for d in run.diags()] == [
-        ("a.md", "VK001", "warning"), ("a.md", "VK011", "error")]
+        ("a.md", "VK001", "warning"),
+        ("a.md", "VK011", "error"),
+    ]
     assert run.code == 1  # the tracking parameter is now an error
 
 
 def test_pyproject_tool_vaultkit(vault: Vault, check: Check) -> None:
-    root = vault({
-        "pyproject.toml": '[project]\nname = "x"\n\n[tool.vaultkit]\nselect = ["VK007"]\n'
-                          '[tool.vaultkit.frontmatter]\nrequired = ["title"]\n',
-        "a.md": "[[Nope]]\n\n-\n",
-    })
+    root = vault(
+        {
+            "pyproject.toml": '[project]\nname = "x"\n\n[tool.vaultkit]\nselect = ["VK007"]\n'
+            '[tool.vaultkit.frontmatter]\nrequired = ["title"]\n',
+            "a.md": "[[Nope]]\n\n-\n",
+        }
+    )
     assert check(root).where() == [("a.md", 3, 1, "VK007")]
     # The schema from the same table, when its rule is selected.
     assert check("--select", "invalid-frontmatter", root).where() == [("a.md", 1, 1, "VK006")]
 
 
 def test_cli_select_and_ignore_override_config(vault: Vault, check: Check) -> None:
-    root = vault({
-        ".vaultkit.toml": 'select = ["VK007"]\nignore = ["broken-wikilink"]\n',
-        "a.md": "[[Nope]]\n\n-\n\n[t]()\n",
-    })
+    root = vault(
+        {
+            ".vaultkit.toml": 'select = ["VK007"]\nignore = ["broken-wikilink"]\n',
+            "a.md": "[[Nope]]\n\n-\n\n[t]()\n",
+        }
+    )
     assert [d["code"] for d in check(root).diags()] == ["VK007"]
     assert [d["code"] for d in check("--select", "broken-wikilink", root).diags()] == ["VK001"]
-    assert [d["code"] for d in check("--select", "VK001,VK004", "--ignore", "VK004",
-                                     root).diags()] == ["VK001"]
+    assert [d["code"] for d in check("--select", "VK001,VK004", "--ignore", "VK004", root).diags()] == [
+        "VK001"
+    ]
     assert [d["code"] for d in check("--select", "vk004", root).diags()] == ["VK004"]
     assert [d["code"] for d in check("--ignore", "VK007", root).diags()] == []
 
 
 def test_root_is_found_from_a_subfolder(vault: Vault, check: Check) -> None:
-    root = vault({"Top.md": "# T\n", "sub/a.md": "[[Top#T]] [[Nope]]\n", "other/b.md": "[[Nope]]\n",
-                  ".trash/t.md": "[[Nope]]\n", ".git/g.md": "[[Nope]]\n"})
+    root = vault(
+        {
+            "Top.md": "# T\n",
+            "sub/a.md": "[[Top#T]] [[Nope]]\n",
+            "other/b.md": "[[Nope]]\n",
+            ".trash/t.md": "[[Nope]]\n",
+            ".git/g.md": "[[Nope]]\n",
+        }
+    )
     assert check(root / "sub").where() == [("sub/a.md", 1, 11, "VK001")]
     assert [d["path"] for d in check(root).diags()] == ["other/b.md", "sub/a.md"]
 
 
 # --- inline suppression --------------------------------------------------------------------
 
+
 def test_inline_suppression(vault: Vault, check: Check) -> None:
-    root = vault({
-        "a.md": (
-            "[[N1]]\n"
-            "<!-- vaultkit-disable broken-wikilink -->\n"
-            "[[N2]] [t]()\n"
-            "<!-- vaultkit-enable broken-wikilink -->\n"
-            "[[N3]]\n"
-            "<!-- vaultkit-disable-next-line VK001 -->\n"
-            "[[N4]]\n"
-            "[[N5]]\n"
-            "<!-- vaultkit-disable -->\n"
-            "[[N6]] [t]()\n"
-            "<!-- vaultkit-enable -->\n"
-            "[[N7]]\n"
-            "<!-- vaultkit-disable-next-line broken-wikilink, malformed-link -->\n"
-            "[[N8]] [t]()\n"
-        ),
-        "b.md": "---\nvaultkit-disable: [broken-wikilink]\n---\n[[N9]] [t]()\n",
-        "c.md": "---\nvaultkit-disable: true\n---\n[[N10]] [t]()\n",
-        "d.md": "---\nvaultkit-disable: VK004, VK001\n---\n[[N11]] [t]()\n",
-    })
+    root = vault(
+        {
+            "a.md": (
+                "[[N1]]\n"
+                "<!-- vaultkit-disable broken-wikilink -->\n"
+                "[[N2]] [t]()\n"
+                "<!-- vaultkit-enable broken-wikilink -->\n"
+                "[[N3]]\n"
+                "<!-- vaultkit-disable-next-line VK001 -->\n"
+                "[[N4]]\n"
+                "[[N5]]\n"
+                "<!-- vaultkit-disable -->\n"
+                "[[N6]] [t]()\n"
+                "<!-- vaultkit-enable -->\n"
+                "[[N7]]\n"
+                "<!-- vaultkit-disable-next-line broken-wikilink, malformed-link -->\n"
+                "[[N8]] [t]()\n"
+            ),
+            "b.md": "---\nvaultkit-disable: [broken-wikilink]\n---\n[[N9]] [t]()\n",
+            "c.md": "---\nvaultkit-disable: true\n---\n[[N10]] [t]()\n",
+            "d.md": "---\nvaultkit-disable: VK004, VK001\n---\n[[N11]] [t]()\n",
+        }
+    )
     assert check(root).where() == [
-        ("a.md", 1, 1, "VK001"), ("a.md", 3, 8, "VK004"), ("a.md", 5, 1, "VK001"),
-        ("a.md", 8, 1, "VK001"), ("a.md", 12, 1, "VK001"), ("b.md", 4, 8, "VK004"),
+        ("a.md", 1, 1, "VK001"),
+        ("a.md", 3, 8, "VK004"),
+        ("a.md", 5, 1, "VK001"),
+        ("a.md", 8, 1, "VK001"),
+        ("a.md", 12, 1, "VK001"),
+        ("b.md", 4, 8, "VK004"),
     ]
 
 
 # --- rules ---------------------------------------------------------------------------------
+
 
 def test_rules_lists_every_rule(vk: Cli) -> None:
     run = vk("rules")
@@ -308,13 +374,16 @@ def test_rules_unknown_exits_2(vk: Cli) -> None:
 
 # --- file arguments ------------------------------------------------------------------------
 
+
 def test_files_named_are_reported_and_the_vault_is_indexed(vault: Vault, check: Check) -> None:
-    root = vault({
-        "Notes/Other.md": "# Part\n[[Nope]]\n",
-        "a.md": "[[Other#Part]] [[Gone]]\n",
-        "b.md": "[[Nope]]\n",
-        "c.txt": "[[Other]] [[Nope]]\n",
-    })
+    root = vault(
+        {
+            "Notes/Other.md": "# Part\n[[Nope]]\n",
+            "a.md": "[[Other#Part]] [[Gone]]\n",
+            "b.md": "[[Nope]]\n",
+            "c.txt": "[[Other]] [[Nope]]\n",
+        }
+    )
     run = check(root / "a.md")
     assert run.where() == [("a.md", 1, 16, "VK001")]
     assert run.data["summary"]["files"] == 1
@@ -365,8 +434,12 @@ def test_bad_input_in_a_real_process_prints_no_traceback(vault: Vault) -> None:
     root = vault(BAD_INPUT)
     (root / "dangling.md").symlink_to(root / "no-such-target.md")
     for fmt in ("text", "json", "github"):
-        proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", "--format", fmt,
-                               str(root)], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "vaultkit", "check", "--format", fmt, str(root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 1, proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
         assert proc.stderr == ""

@@ -28,7 +28,8 @@ def big_vault(vault: Vault) -> Path:
     notes: dict[str, str | bytes] = {}
     for n in range(30):
         notes[f"n{n:02d}.md"] = "# L\n\n" + "".join(
-            f"- [Résumé {n}-{i} — ok](https://x.org/{n}/{i}) #t{i % 5}\n" for i in range(100))
+            f"- [Résumé {n}-{i} — ok](https://x.org/{n}/{i}) #t{i % 5}\n" for i in range(100)
+        )
     return vault(notes)
 
 
@@ -59,8 +60,7 @@ def test_exit_statuses_of_the_real_process(vault: Vault) -> None:
 
 def test_a_closed_pipe_ends_quietly(vault: Vault) -> None:
     root = big_vault(vault)
-    with subprocess.Popen([*VK, "export", str(root)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as proc:
+    with subprocess.Popen([*VK, "export", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.read(100).startswith(b"{")
         proc.stdout.close()  # like `vaultkit export | head -c 100`

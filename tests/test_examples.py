@@ -42,8 +42,12 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     (root / ".obsidian").mkdir()
     for src in sorted(EXAMPLES.glob("*.txt")):
         shutil.copyfile(src, root / (src.stem + ".md"))
-    proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", "--format", "json", str(root)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--format", "json", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == ""
     data: dict[str, Any] = json.loads(proc.stdout)
@@ -102,7 +106,8 @@ def test_examples_duplicate_urls(examples: tuple[Path, dict[str, Any]]) -> None:
     root, data = examples
     dups = [d for d in _found(data, "VK005", NOTE1) if d["severity"] == "warning"]
     assert [(d["line"], int(re.findall(r"line (\d+)", d["message"])[0])) for d in dups] == [
-        (line, first) for line, first, _, _ in DUPLICATES_001]
+        (line, first) for line, first, _, _ in DUPLICATES_001
+    ]
     lines = _lines(root, NOTE1)
     for d, (line, first, url, whole_item) in zip(dups, DUPLICATES_001, strict=True):
         assert url in lines[line - 1] and url in lines[first - 1]
@@ -118,8 +123,7 @@ def test_examples_duplicate_urls(examples: tuple[Path, dict[str, Any]]) -> None:
 def test_examples_empty_list_items(examples: tuple[Path, dict[str, Any]]) -> None:
     root, data = examples
     items = _found(data, "VK007", NOTE1)
-    assert [(d["line"], d["column"]) for d in items] == [
-        (50, 1), (120, 1), (153, 1), (161, 1), (353, 1)]
+    assert [(d["line"], d["column"]) for d in items] == [(50, 1), (120, 1), (153, 1), (161, 1), (353, 1)]
     lines = _lines(root, NOTE1)
     for d in items[:4]:
         assert lines[d["line"] - 1].strip() == "-"
@@ -129,27 +133,34 @@ def test_examples_empty_list_items(examples: tuple[Path, dict[str, Any]]) -> Non
 
 def test_examples_report_nothing_else_that_is_an_error(examples: tuple[Path, dict[str, Any]]) -> None:
     _, data = examples
-    errors = sorted((d["path"], d["line"], d["code"]) for d in data["diagnostics"]
-                    if d["severity"] == "error")
-    assert errors == [(NOTE0, 35, "VK004"), (NOTE0, 54, "VK001"), (NOTE0, 63, "VK001"),
-                      (NOTE1, 37, "VK004")]
+    errors = sorted(
+        (d["path"], d["line"], d["code"]) for d in data["diagnostics"] if d["severity"] == "error"
+    )
+    assert errors == [(NOTE0, 35, "VK004"), (NOTE0, 54, "VK001"), (NOTE0, 63, "VK001"), (NOTE1, 37, "VK004")]
 
 
-def test_examples_hidden_jekyll_date_with_a_schema(examples: tuple[Path, dict[str, Any]],
-                                                   tmp_path: Path) -> None:
+def test_examples_hidden_jekyll_date_with_a_schema(
+    examples: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     root, _ = examples
     vault = tmp_path / "v"
     shutil.copytree(root, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
-    (vault / ".vaultkit.toml").write_text('select = ["invalid-frontmatter"]\n'
-                                          '[frontmatter.types]\ndate = "date"\n')
-    proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", "--format", "json",
-                           str(vault / NOTE1)], capture_output=True, text=True, timeout=60)
+    (vault / ".vaultkit.toml").write_text(
+        'select = ["invalid-frontmatter"]\n[frontmatter.types]\ndate = "date"\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--format", "json", str(vault / NOTE1)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     (d,) = json.loads(proc.stdout)["diagnostics"]
     assert (d["line"], d["column"], d["code"]) == (4, 1, "VK006")
     assert "2025-01-3 12:00:00 +0530" in d["message"]
 
 
 # --- kepano-obsidian -----------------------------------------------------------------------
+
 
 def _stems(root: Path) -> set[str]:
     out: set[str] = set()
@@ -162,8 +173,12 @@ def _stems(root: Path) -> set[str]:
 
 def test_kepano_vault_runs_cleanly_and_reports_only_real_problems() -> None:
     _need(KEPANO)
-    proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", "--format", "json",
-                           str(KEPANO)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--format", "json", str(KEPANO)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert proc.stderr == ""
@@ -188,38 +203,47 @@ def test_kepano_text_output(vk: Callable[..., Any]) -> None:
     run = vk("check", KEPANO)
     assert run.code == 1
     assert "Templates/" not in "".join(
-        line for line in run.stdout.splitlines() if "VK006" in line or "VK007" in line)
+        line for line in run.stdout.splitlines() if "VK006" in line or "VK007" in line
+    )
 
 
 # --- templates folder ----------------------------------------------------------------------
 
-TEMPLATE = ("---\ncategories:\n  - \"[[Nope]]\"\ncreated: {{date}}\nlast: {{date:YYYY-MM-DD}}\n---\n"
-            "## Notes\n\n- \n")
+TEMPLATE = (
+    '---\ncategories:\n  - "[[Nope]]"\ncreated: {{date}}\nlast: {{date:YYYY-MM-DD}}\n---\n## Notes\n\n- \n'
+)
 
 
-@pytest.mark.parametrize(("setting", "content"), [
-    (".obsidian/templates.json", '{"folder": "Templates"}'),
-    (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "Templates/"}'),
-])
+@pytest.mark.parametrize(
+    ("setting", "content"),
+    [
+        (".obsidian/templates.json", '{"folder": "Templates"}'),
+        (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "Templates/"}'),
+    ],
+)
 def test_templates_folder_placeholders(vault: Vault, check: Check, setting: str, content: str) -> None:
-    root = vault({
-        setting: content,
-        ".vaultkit.toml": '[frontmatter]\nrequired = ["title"]\n[frontmatter.types]\ncreated = "date"\n',
-        "Templates/Book.md": TEMPLATE,
-        "Notes/Copied by hand.md": TEMPLATE,
-    })
+    root = vault(
+        {
+            setting: content,
+            ".vaultkit.toml": '[frontmatter]\nrequired = ["title"]\n[frontmatter.types]\ncreated = "date"\n',
+            "Templates/Book.md": TEMPLATE,
+            "Notes/Copied by hand.md": TEMPLATE,
+        }
+    )
     run = check(root)
     # In the templates folder: only the real unresolved link.
-    assert [w for w in run.where() if w[0].startswith("Templates/")] == [
-        ("Templates/Book.md", 3, 6, "VK001")]
+    assert [w for w in run.where() if w[0].startswith("Templates/")] == [("Templates/Book.md", 3, 6, "VK001")]
     # Outside it, {{date}} is YAML that Obsidian cannot read either, and `- ` is an empty item.
     outside = [w for w in run.where() if w[0].startswith("Notes/")]
-    assert outside == [("Notes/Copied by hand.md", 3, 6, "VK001"),
-                       ("Notes/Copied by hand.md", 4, 1, "VK006"),
-                       ("Notes/Copied by hand.md", 9, 1, "VK007")]
+    assert outside == [
+        ("Notes/Copied by hand.md", 3, 6, "VK001"),
+        ("Notes/Copied by hand.md", 4, 1, "VK006"),
+        ("Notes/Copied by hand.md", 9, 1, "VK007"),
+    ]
 
 
 # --- the sample vault ----------------------------------------------------------------------
+
 
 def test_sample_vault_fires_every_offline_rule(check: Check) -> None:
     run = check(REPO / "sample_vault")

@@ -20,8 +20,18 @@ from vaultkit.export.json_out import schema
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_vault"
 STAMP = "2025-01-01T00:00:00Z"
-HEADER = ["canonical_url", "url", "title", "note", "section", "line", "tags", "difficulty",
-          "commented", "occurrences"]
+HEADER = [
+    "canonical_url",
+    "url",
+    "title",
+    "note",
+    "section",
+    "line",
+    "tags",
+    "difficulty",
+    "commented",
+    "occurrences",
+]
 Vault = Callable[[dict[str, str | bytes]], Path]
 
 
@@ -89,7 +99,11 @@ def test_title_from_the_parent_item_with_url_type_time_sub_items(doc: dict[str, 
     assert occ["tags"] == ["beginner", "ml", "attention"]  # the item's, then frontmatter's
     assert occ["section"] == ["Attention", "Self-attention"]
     assert (occ["note"], occ["line"], occ["commented"], occ["difficulty"]) == (
-        "ML/Attention.md", 22, False, None)
+        "ML/Attention.md",
+        22,
+        False,
+        None,
+    )
 
 
 def test_badge_on_the_parent_item_gives_the_difficulty(doc: dict[str, Any]) -> None:
@@ -103,8 +117,10 @@ def test_badge_on_the_parent_item_gives_the_difficulty(doc: dict[str, Any]) -> N
 def test_badges_next_to_links(doc: dict[str, Any]) -> None:
     annotated = only(resource(doc, "https://nlp.seas.harvard.edu/annotated-transformer/"))
     assert annotated["difficulty"] == "Medium"
-    assert annotated["metadata"] == {"Why": "code alongside the paper",
-                                     "Key topics": "attention, positional encoding"}
+    assert annotated["metadata"] == {
+        "Why": "code alongside the paper",
+        "Key topics": "attention, positional encoding",
+    }
     paper = resource(doc, "https://arxiv.org/abs/1706.03762")
     levels = {o["note"]: o["difficulty"] for o in paper["occurrences"]}
     assert levels["ML/Attention.md"] == "Hard"
@@ -133,7 +149,8 @@ def test_autolink_html_anchor_and_bare_urls(doc: dict[str, Any]) -> None:
     auto = only(resource(doc, "https://jaykmody.com/blog/gpt-from-scratch"))
     assert auto["title"] is None  # "<url>" alone in its item: nothing else to go by
     assert resource(doc, "https://jaykmody.com/blog/gpt-from-scratch")["title"] == (
-        "https://jaykmody.com/blog/gpt-from-scratch")
+        "https://jaykmody.com/blog/gpt-from-scratch"
+    )
     html = only(resource(doc, "https://karpathy.github.io/2015/05/21/rnn-effectiveness/"))
     assert html["title"] == "The Unreasonable Effectiveness of RNNs"
 
@@ -169,8 +186,12 @@ def test_notes_and_the_wikilink_graph(doc: dict[str, Any]) -> None:
     assert "Attachments/corrupt.md" not in notes  # binary: skipped with a warning
     hub = notes["Reading List.md"]
     assert hub["title"] == "Reading List"
-    assert hub["links_to"] == ["Archive/Transformers.md", "Courses/Deep Learning Course.md",
-                               "ML/Attention.md", "ML/Transformers.md"]
+    assert hub["links_to"] == [
+        "Archive/Transformers.md",
+        "Courses/Deep Learning Course.md",
+        "ML/Attention.md",
+        "ML/Transformers.md",
+    ]
     assert hub["tags"] == ["reading", "hub"]
     attention = notes["ML/Attention.md"]
     assert attention["frontmatter"]["date"] == "2025-02-14"  # a date, as an ISO string
@@ -186,8 +207,7 @@ def test_skipped_note_warns_on_stderr() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "sqlite"])
-def test_self_referencing_frontmatter_is_exported_without_it(fmt: str, vault: Vault,
-                                                             tmp_path: Path) -> None:
+def test_self_referencing_frontmatter_is_exported_without_it(fmt: str, vault: Vault, tmp_path: Path) -> None:
     """A YAML alias that makes the frontmatter contain itself crashed the export (exit 3)."""
     root = vault({"a.md": "---\ntags: [t]\nloop: &x [1, *x]\n---\n- [A](https://a.org/x)\n"})
     out = tmp_path / f"out.{fmt}"
@@ -225,12 +245,15 @@ def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run.data["generated"] == "2024-06-01T10:00:00Z"
 
 
-@pytest.mark.parametrize("args", [
-    ["--format", "sqlite"],  # sqlite needs -o
-    ["--dedupe"],  # csv only
-    ["--generated", "yesterday"],
-    ["--format", "xml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "sqlite"],  # sqlite needs -o
+        ["--dedupe"],  # csv only
+        ["--generated", "yesterday"],
+        ["--format", "xml"],
+    ],
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     run = run_cli("export", *args, SAMPLE)
     assert run.code == 2
@@ -255,10 +278,12 @@ def test_output_replaces_an_existing_file(tmp_path: Path) -> None:
 def test_filters() -> None:
     by_tag = export(SAMPLE, "--tag", "#course").data
     assert {o["note"] for r in by_tag["resources"] for o in r["occurrences"]} == {
-        "Courses/Deep Learning Course.md"}
+        "Courses/Deep Learning Course.md"
+    }
     by_section = export(SAMPLE, "--section", "attention").data  # a parent path matches too
     assert {tuple(o["section"]) for r in by_section["resources"] for o in r["occurrences"]} == {
-        ("Attention", "Self-attention")}
+        ("Attention", "Self-attention")
+    }
     glob = export(SAMPLE, "--section", "*Week 1*").data
     assert len(glob["resources"]) == 2
     by_note = export(SAMPLE, "--note", "ML/*").data
@@ -299,24 +324,31 @@ def test_csv_dedupe_gives_one_row_per_resource(doc: dict[str, Any]) -> None:
     assert [r["canonical_url"] for r in rows] == [r["canonical_url"] for r in doc["resources"]]
     paper = next(r for r in rows if r["canonical_url"] == "https://arxiv.org/abs/1706.03762")
     assert (paper["title"], paper["occurrences"], paper["difficulty"]) == (
-        "Attention Is All You Need", "3", "Hard")
+        "Attention Is All You Need",
+        "3",
+        "Hard",
+    )
     assert paper["tags"] == "archive;attention;inbox;ml;paper"
     nano = next(r for r in rows if r["canonical_url"] == "https://github.com/karpathy/nanoGPT")
     assert nano["commented"] == "true"
 
 
 def test_csv_neutralises_formula_injection(vault: Vault) -> None:
-    root = vault({"Evil.md": (
-        "# Evil\n\n"
-        '- [=HYPERLINK("http://evil")](https://a.example.org/1)\n'
-        "- [-2+3](https://a.example.org/2)\n"
-        "- [+SUM(A1)](https://a.example.org/3)\n"
-        "- [@cmd](https://a.example.org/4)\n"
-        "- [fine = ok](https://a.example.org/5)\n"
-    )})
+    root = vault(
+        {
+            "Evil.md": (
+                "# Evil\n\n"
+                '- [=HYPERLINK("http://evil")](https://a.example.org/1)\n'
+                "- [-2+3](https://a.example.org/2)\n"
+                "- [+SUM(A1)](https://a.example.org/3)\n"
+                "- [@cmd](https://a.example.org/4)\n"
+                "- [fine = ok](https://a.example.org/5)\n"
+            )
+        }
+    )
     text = export(root, "--format", "csv").stdout
     titles = [r["title"] for r in csv.DictReader(io.StringIO(text, newline=""))]
-    assert titles == ["'=HYPERLINK(\"http://evil\")", "'-2+3", "'+SUM(A1)", "'@cmd", "fine = ok"]
+    assert titles == ['\'=HYPERLINK("http://evil")', "'-2+3", "'+SUM(A1)", "'@cmd", "fine = ok"]
     assert '"\'=HYPERLINK(""http://evil"")"' in text  # RFC 4180 quoting of the quotes
 
 
@@ -331,23 +363,38 @@ def test_sqlite_tables_and_full_text_search(tmp_path: Path, doc: dict[str, Any])
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"resources", "occurrences", "notes", "links", "meta", "resources_fts"} <= tables
         assert db.execute("SELECT count(*) FROM resources").fetchone()[0] == len(doc["resources"])
-        by_title = {r[0] for r in db.execute(
-            "SELECT title FROM resources_fts WHERE resources_fts MATCH 'attention'")}
+        by_title = {
+            r[0] for r in db.execute("SELECT title FROM resources_fts WHERE resources_fts MATCH 'attention'")
+        }
         assert {"Attention Is All You Need", "The Illustrated Transformer"} <= by_title
-        by_section = {r[0] for r in db.execute(
-            "SELECT r.canonical_url FROM resources_fts JOIN resources r ON r.id = resources_fts.rowid"
-            " WHERE resources_fts MATCH 'sections:foundations'")}
+        by_section = {
+            r[0]
+            for r in db.execute(
+                "SELECT r.canonical_url FROM resources_fts JOIN resources r ON r.id = resources_fts.rowid"
+                " WHERE resources_fts MATCH 'sections:foundations'"
+            )
+        }
         assert by_section == {"https://d2l.ai/", "https://karpathy.ai/zero-to-hero.html"}
-        by_meta = [r[0] for r in db.execute(
-            "SELECT title FROM resources_fts WHERE resources_fts MATCH 'metadata:video'")]
+        by_meta = [
+            r[0]
+            for r in db.execute("SELECT title FROM resources_fts WHERE resources_fts MATCH 'metadata:video'")
+        ]
         assert by_meta == ["Neural Networks: Zero to Hero"]
         occ = db.execute(
             "SELECT o.note, o.line, o.section, o.difficulty, o.metadata, o.commented FROM occurrences o"
             " JOIN resources r ON r.id = o.resource_id WHERE r.canonical_url = ?",
-            ("https://karpathy.ai/zero-to-hero.html",)).fetchall()
-        assert occ == [("Courses/Deep Learning Course.md", 11,
-                        "Deep Learning Course > Week 1: Foundations", "Easy",
-                        '{"Type": "Video course", "Time": "20 hours"}', 0)]
+            ("https://karpathy.ai/zero-to-hero.html",),
+        ).fetchall()
+        assert occ == [
+            (
+                "Courses/Deep Learning Course.md",
+                11,
+                "Deep Learning Course > Week 1: Foundations",
+                "Easy",
+                '{"Type": "Video course", "Time": "20 hours"}',
+                0,
+            )
+        ]
         links = db.execute("SELECT target FROM links WHERE source = 'ML/Attention.md'").fetchall()
         assert links == [("ML/Transformers.md",)]
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
@@ -356,7 +403,8 @@ def test_sqlite_tables_and_full_text_search(tmp_path: Path, doc: dict[str, Any])
         # How Datasette finds a table's full-text index (its detect_fts): a search box
         datasette_fts = db.execute(
             "SELECT name FROM sqlite_master WHERE rootpage = 0 AND "
-            """sql LIKE '%VIRTUAL TABLE%USING FTS%content="resources"%'""").fetchall()
+            """sql LIKE '%VIRTUAL TABLE%USING FTS%content="resources"%'"""
+        ).fetchall()
         assert datasette_fts == [("resources_fts",)]
     finally:
         db.close()

@@ -28,8 +28,9 @@ def similar_vault(vault: Vault) -> Path:
     """Sixty resources, titles in near-duplicate pairs ("Guide 7" / "Guide 7!" / "Guides 7")."""
     notes: dict[str, str | bytes] = {}
     for n in range(6):
-        items = [f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {i // 3}](https://x.org/{n}/{i})"
-                 for i in range(10)]
+        items = [
+            f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {i // 3}](https://x.org/{n}/{i})" for i in range(10)
+        ]
         notes[f"n{n}.md"] = "# List\n\n" + "\n".join(items) + "\n"
     return vault(notes)
 
@@ -55,8 +56,9 @@ def exports(root: Path) -> tuple[Export, Export]:
 
 
 @pytest.mark.parametrize("wait", [0, 3, 10**6])  # ready at once, midway, only at the end
-def test_json_with_similar_arriving_later_is_byte_identical(vault: Vault, wait: int,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_with_similar_arriving_later_is_byte_identical(
+    vault: Vault, wait: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(json_out, "_CHECK_EVERY", 7)
     full, partial = exports(similar_vault(vault))
     assert all(r.similar == [] for r in partial.resources)
@@ -119,14 +121,12 @@ def test_deferred_computes_once_when_asked() -> None:
 
 
 @TWO_CORES
-def test_cli_background_search_gives_the_same_bytes(vault: Vault,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_background_search_gives_the_same_bytes(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     root = similar_vault(vault)
 
     def run(background_min: int) -> str:
         monkeypatch.setattr(export_command, "BACKGROUND_MIN_NOTES", background_min)
-        result = CliRunner().invoke(cli, ["export", "--generated", STAMP, str(root)],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(cli, ["export", "--generated", STAMP, str(root)], catch_exceptions=False)
         assert result.exit_code == 0, result.stderr
         return result.stdout
 
@@ -142,8 +142,9 @@ def test_csv_does_not_search_similar_titles(vault: Vault, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(json_out, "best_by_title", fail)
     monkeypatch.setattr(build_module, "find_similar", fail)
-    result = CliRunner().invoke(cli, ["export", "--format", "csv", str(similar_vault(vault))],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["export", "--format", "csv", str(similar_vault(vault))], catch_exceptions=False
+    )
     assert result.exit_code == 0 and result.stdout.count("\n") == 61
 
 

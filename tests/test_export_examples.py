@@ -30,8 +30,9 @@ def doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root / ".obsidian").mkdir()
     for src in sorted(EXAMPLES.glob("*.txt")):
         shutil.copyfile(src, root / (src.stem + ".md"))
-    result = CliRunner().invoke(cli, ["export", "--generated", "2025-01-01T00:00:00Z", str(root)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["export", "--generated", "2025-01-01T00:00:00Z", str(root)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
@@ -88,11 +89,9 @@ def test_sections_follow_the_headings(doc: dict[str, Any]) -> None:
     sec = {o["title"]: o["section"] for o in occurrences(doc, NOTE0)}
     assert sec["HF Tokenization"] == ["LLM101", "Tokenisation (P1)"]
     assert sec["Introduction to attention mechanism"] == ["LLM101", "Transformer Notes (review)"]
-    assert sec["Improving Cursor Tab With RL | Cursor"] == ["LLM101", "Week 38 - Sept '25",
-                                                            "Other Reads"]
+    assert sec["Improving Cursor Tab With RL | Cursor"] == ["LLM101", "Week 38 - Sept '25", "Other Reads"]
     assert sec["Defeating Nondeterminism in LLM Inference"] == ["LLM101", "Week 38 - Sept '25"]
-    assert sec["Why We Think | Lil'Log"] == ["LLM101", "SGLang architecture | HF",
-                                             "Thinking and . . ."]
+    assert sec["Why We Think | Lil'Log"] == ["LLM101", "SGLang architecture | HF", "Thinking and . . ."]
     assert sec["SGLang Arch | HF"] == ["LLM101"]
 
 
@@ -122,7 +121,8 @@ def test_titles_from_context(doc: dict[str, Any]) -> None:
     assert titles[110] == "Challenge by unsloth"
     assert titles[124] == "Pliny the liberator"
     assert by_url(doc, "https://www.adamcasson.com/posts/transformer-flops")["title"] == (
-        "https://www.adamcasson.com/posts/transformer-flops")  # [url](url): no real title
+        "https://www.adamcasson.com/posts/transformer-flops"
+    )  # [url](url): no real title
 
 
 def test_no_mojibake_in_any_exported_string(doc: dict[str, Any]) -> None:

@@ -27,8 +27,9 @@ Vault = Callable[[dict[str, str | bytes]], Path]
 def export_note(vault: Vault, text: str, name: str = "Note.md") -> list[dict[str, Any]]:
     """The occurrences of one note, each with its resource's canonical URL as "url"."""
     root = vault({name: text})
-    result = CliRunner().invoke(cli, ["export", "--generated", "2025-01-01T00:00:00Z", str(root)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["export", "--generated", "2025-01-01T00:00:00Z", str(root)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     out = [dict(o, url=r["canonical_url"]) for r in doc["resources"] for o in r["occurrences"]]
@@ -43,57 +44,78 @@ def titles(occs: list[dict[str, Any]]) -> dict[str, str | None]:
 
 
 def test_what_counts_and_what_does_not(vault: Vault) -> None:
-    occs = export_note(vault, (
-        "---\nsource: https://x.org/clip\ncover: https://x.org/cover.jpg\n---\n"
-        "# Kinds\n\n"
-        "- [md](https://x.org/md) and [ref][r] and <https://x.org/auto> and https://x.org/bare\n"
-        '- <a href="https://x.org/html">anchor</a>\n'
-        "- ![image](https://x.org/pic.png) and <img src=\"https://x.org/img.png\">\n"
-        "- [![Build](https://img.shields.io/badge/build-passing-green)](https://ci.x.org/run)\n"
-        "- [mail](mailto:a@x.org), [here](#kinds), [[Other]], [note](Other.md)\n"
-        "- `https://x.org/code` and\n\n"
-        "```\nhttps://x.org/fenced\n```\n\n"
-        "[r]: https://x.org/ref\n"
-    ))
+    occs = export_note(
+        vault,
+        (
+            "---\nsource: https://x.org/clip\ncover: https://x.org/cover.jpg\n---\n"
+            "# Kinds\n\n"
+            "- [md](https://x.org/md) and [ref][r] and <https://x.org/auto> and https://x.org/bare\n"
+            '- <a href="https://x.org/html">anchor</a>\n'
+            '- ![image](https://x.org/pic.png) and <img src="https://x.org/img.png">\n'
+            "- [![Build](https://img.shields.io/badge/build-passing-green)](https://ci.x.org/run)\n"
+            "- [mail](mailto:a@x.org), [here](#kinds), [[Other]], [note](Other.md)\n"
+            "- `https://x.org/code` and\n\n"
+            "```\nhttps://x.org/fenced\n```\n\n"
+            "[r]: https://x.org/ref\n"
+        ),
+    )
     assert {(o["line"], o["url"].rsplit("/", 1)[-1]) for o in occs} == {
-        (2, "clip"), (7, "md"), (7, "ref"), (7, "auto"), (7, "bare"), (8, "html")}
+        (2, "clip"),
+        (7, "md"),
+        (7, "ref"),
+        (7, "auto"),
+        (7, "bare"),
+        (8, "html"),
+    }
     clip = occs[0]
     assert (clip["title"], clip["section"], clip["line"]) == ("Kinds", [], 2)
 
 
 def test_titles(vault: Vault) -> None:
-    occs = export_note(vault, (
-        "# T\n\n"
-        "- [https://x.org/a](https://x.org/a)\n"
-        "- https://x.org/b A paper title\n"
-        "- Read https://x.org/c (the long one) #later\n"
-        "- Someone's talk by Jane Doe\n"
-        "  - Link: https://x.org/d\n"
-        "  - Source: <https://x.org/e>\n"
-        "- **Bold title** — extra words\n"
-        "  - URL: [https://x.org/f](https://x.org/f)\n"
-        "- [-2+3](https://x.org/g)\n"
-        "- 🟩 https://x.org/h ◻️ Decorated\n"
-        "Loose line https://x.org/i here\n"
-    ))
+    occs = export_note(
+        vault,
+        (
+            "# T\n\n"
+            "- [https://x.org/a](https://x.org/a)\n"
+            "- https://x.org/b A paper title\n"
+            "- Read https://x.org/c (the long one) #later\n"
+            "- Someone's talk by Jane Doe\n"
+            "  - Link: https://x.org/d\n"
+            "  - Source: <https://x.org/e>\n"
+            "- **Bold title** — extra words\n"
+            "  - URL: [https://x.org/f](https://x.org/f)\n"
+            "- [-2+3](https://x.org/g)\n"
+            "- 🟩 https://x.org/h ◻️ Decorated\n"
+            "Loose line https://x.org/i here\n"
+        ),
+    )
     assert titles(occs) == {
-        "a": None, "b": "A paper title", "c": "Read (the long one)",
-        "d": "Someone's talk", "e": "Someone's talk", "f": "Bold title", "g": "-2+3",
-        "h": "Decorated", "i": "Loose line here",
+        "a": None,
+        "b": "A paper title",
+        "c": "Read (the long one)",
+        "d": "Someone's talk",
+        "e": "Someone's talk",
+        "f": "Bold title",
+        "g": "-2+3",
+        "h": "Decorated",
+        "i": "Loose line here",
     }
 
 
 def test_metadata_tags_and_difficulty_come_from_the_resource_item(vault: Vault) -> None:
-    occs = export_note(vault, (
-        "---\ntags: [fm]\n---\n"
-        "- [Course](https://x.org/a) ![Beginner](https://img.shields.io/badge/level-Beginner-blue)"
-        " #inline\n"
-        "  - Type: Video #video\n"
-        "  - **Time**: 2 h\n"
-        "  - Related: [Other](https://x.org/b) #other\n"
-        "  - just a note\n"
-        "- [Plain](https://x.org/c) ![build](https://img.shields.io/badge/build-passing-green)\n"
-    ))
+    occs = export_note(
+        vault,
+        (
+            "---\ntags: [fm]\n---\n"
+            "- [Course](https://x.org/a) ![Beginner](https://img.shields.io/badge/level-Beginner-blue)"
+            " #inline\n"
+            "  - Type: Video #video\n"
+            "  - **Time**: 2 h\n"
+            "  - Related: [Other](https://x.org/b) #other\n"
+            "  - just a note\n"
+            "- [Plain](https://x.org/c) ![build](https://img.shields.io/badge/build-passing-green)\n"
+        ),
+    )
     a, b, c = occs
     assert a["metadata"] == {"Type": "Video", "Time": "2 h"}
     assert a["tags"] == ["inline", "video", "fm"]
@@ -102,15 +124,18 @@ def test_metadata_tags_and_difficulty_come_from_the_resource_item(vault: Vault) 
     assert c["difficulty"] is None
 
 
-@pytest.mark.parametrize(("alt", "url", "level"), [
-    ("Easy", "https://img.shields.io/badge/difficulty-Easy-green", "Easy"),
-    ("x", "https://img.shields.io/badge/Difficulty-Very_Hard-red.svg", "Very Hard"),
-    ("x", "https://img.shields.io/badge/level-semi--pro-red", "semi-pro"),
-    ("Medium", "https://img.shields.io/badge/any-thing-blue", "Medium"),
-    ("x", "https://img.shields.io/static/v1?label=difficulty&message=Hard&color=red", "Hard"),
-    ("Advanced", "https://img.shields.io/badge/Advanced-red", "Advanced"),
-    ("build", "https://img.shields.io/badge/build-passing-green", None),
-])
+@pytest.mark.parametrize(
+    ("alt", "url", "level"),
+    [
+        ("Easy", "https://img.shields.io/badge/difficulty-Easy-green", "Easy"),
+        ("x", "https://img.shields.io/badge/Difficulty-Very_Hard-red.svg", "Very Hard"),
+        ("x", "https://img.shields.io/badge/level-semi--pro-red", "semi-pro"),
+        ("Medium", "https://img.shields.io/badge/any-thing-blue", "Medium"),
+        ("x", "https://img.shields.io/static/v1?label=difficulty&message=Hard&color=red", "Hard"),
+        ("Advanced", "https://img.shields.io/badge/Advanced-red", "Advanced"),
+        ("build", "https://img.shields.io/badge/build-passing-green", None),
+    ],
+)
 def test_badge_difficulty(alt: str, url: str, level: str | None) -> None:
     assert badge_difficulty(alt, url) == level
 
@@ -119,21 +144,24 @@ def test_badge_difficulty(alt: str, url: str, level: str | None) -> None:
 
 
 def test_pseudo_headings() -> None:
-    note = parse_note("n.md", (
-        "# Top\n\n"                   # 1
-        "Reading list\n"              # 3: a pseudo-heading (a list follows)
-        "- a\n\n"                     # 4
-        "* b\n\n"                     # 6: another list, still under it
-        "Some prose.\n\n"             # 8: ends the pseudo-heading
-        "- c\n\n"                     # 10
-        "A sentence that ends.\n"     # 12: not a title
-        "- d\n\n"                     # 13
-        "Links [x](https://x.org)\n"  # 15: holds a link: not a title
-        "- e\n\n"                     # 16
-        "## Sub\n\n"                  # 18
-        "🟩 Tools:\n"                 # 20
-        "- f\n"                       # 21
-    ))
+    note = parse_note(
+        "n.md",
+        (
+            "# Top\n\n"  # 1
+            "Reading list\n"  # 3: a pseudo-heading (a list follows)
+            "- a\n\n"  # 4
+            "* b\n\n"  # 6: another list, still under it
+            "Some prose.\n\n"  # 8: ends the pseudo-heading
+            "- c\n\n"  # 10
+            "A sentence that ends.\n"  # 12: not a title
+            "- d\n\n"  # 13
+            "Links [x](https://x.org)\n"  # 15: holds a link: not a title
+            "- e\n\n"  # 16
+            "## Sub\n\n"  # 18
+            "🟩 Tools:\n"  # 20
+            "- f\n"  # 21
+        ),
+    )
     sections = note_sections(note)
     assert sections.at(4) == ("Top", "Reading list")
     assert sections.at(6) == ("Top", "Reading list")
@@ -152,16 +180,19 @@ def test_heading_levels_nest_and_html_headings_count() -> None:
 # --- text ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "out"), [
-    ("\uf8ffüü© Model Architecture", "Model Architecture"),  # Mac Roman mojibake of 🟩
-    ("◻️ Task ", "Task"),
-    ("• bullet", "bullet"),
-    ("Week 2:", "Week 2"),
-    ("(the shaders thing)", "the shaders thing"),
-    ("(new) KV Cache", "(new) KV Cache"),
-    ("Tokenisation (P1)", "Tokenisation (P1)"),
-    ("a\u00a0 b", "a b"),
-])
+@pytest.mark.parametrize(
+    ("raw", "out"),
+    [
+        ("\uf8ffüü© Model Architecture", "Model Architecture"),  # Mac Roman mojibake of 🟩
+        ("◻️ Task ", "Task"),
+        ("• bullet", "bullet"),
+        ("Week 2:", "Week 2"),
+        ("(the shaders thing)", "the shaders thing"),
+        ("(new) KV Cache", "(new) KV Cache"),
+        ("Tokenisation (P1)", "Tokenisation (P1)"),
+        ("a\u00a0 b", "a b"),
+    ],
+)
 def test_clean(raw: str, out: str) -> None:
     assert clean(raw) == out
 
@@ -197,9 +228,18 @@ def test_generated_stamp() -> None:
 
 # --- similar ---------------------------------------------------------------------------------
 
-TITLES = ["Deepseek stuff 1", "Deepseek stuff 2", "Scaling laws", "scaling, LAWS", "Quantization",
-          "Quantisation", "The Illustrated Transformer", None, "Something else entirely",
-          "Illustrated transformer, the"]
+TITLES = [
+    "Deepseek stuff 1",
+    "Deepseek stuff 2",
+    "Scaling laws",
+    "scaling, LAWS",
+    "Quantization",
+    "Quantisation",
+    "The Illustrated Transformer",
+    None,
+    "Something else entirely",
+    "Illustrated transformer, the",
+]
 
 
 @pytest.mark.parametrize("full_max", [10_000, 0])  # every pair, and the blocked path
@@ -239,22 +279,39 @@ def test_frontmatter_values_become_json() -> None:
 
     from vaultkit.export.resources import json_safe
 
-    value = {"d": dt.date(2025, 1, 2), "t": dt.datetime(2025, 1, 2, 3, 4, 5), 1: {3, 1},
-             "n": float("nan"), "b": b"x", "ok": [True, None, 1.5, "caf\u00c3\u00a9"]}
-    assert json_safe(value) == {"d": "2025-01-02", "t": "2025-01-02T03:04:05", "1": [1, 3],
-                                "n": "nan", "b": "b'x'", "ok": [True, None, 1.5, "café"]}
+    value = {
+        "d": dt.date(2025, 1, 2),
+        "t": dt.datetime(2025, 1, 2, 3, 4, 5),
+        1: {3, 1},
+        "n": float("nan"),
+        "b": b"x",
+        "ok": [True, None, 1.5, "caf\u00c3\u00a9"],
+    }
+    assert json_safe(value) == {
+        "d": "2025-01-02",
+        "t": "2025-01-02T03:04:05",
+        "1": [1, 3],
+        "n": "nan",
+        "b": "b'x'",
+        "ok": [True, None, 1.5, "café"],
+    }
 
 
-def test_worker_processes_give_the_same_export(vault: Vault,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_processes_give_the_same_export(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     import vaultkit.export.worker as worker
     from vaultkit.export.build import Filters, build_export
     from vaultkit.export.json_out import render_json
     from vaultkit.lint.session import open_vault
 
-    root = vault({f"n{i:03d}.md": (f"# N{i}\n\nList {i}\n- [Title {i % 7}](https://x.org/{i % 50})"
-                                   f" #t{i % 3}\n  - Type: Post\n- [[n{(i + 1) % 210:03d}]]\n")
-                  for i in range(210)})
+    root = vault(
+        {
+            f"n{i:03d}.md": (
+                f"# N{i}\n\nList {i}\n- [Title {i % 7}](https://x.org/{i % 50})"
+                f" #t{i % 3}\n  - Type: Post\n- [[n{(i + 1) % 210:03d}]]\n"
+            )
+            for i in range(210)
+        }
+    )
 
     def run(parallel_min: int) -> str:
         monkeypatch.setattr(worker, "PARALLEL_MIN_NOTES", parallel_min)

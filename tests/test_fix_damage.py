@@ -16,8 +16,9 @@ from vaultkit.parse.mdit import parser
 CP1252 = "sloppy-windows-1252"  # ftfy's cp1252 that also maps the five undefined bytes
 
 
-def fix_file(tmp_path: Path, content: str | bytes, *options: str, name: str = "note.md"
-             ) -> tuple[Run, bytes, Path]:
+def fix_file(
+    tmp_path: Path, content: str | bytes, *options: str, name: str = "note.md"
+) -> tuple[Run, bytes, Path]:
     """Write one note, run `vaultkit fix [options]` on the vault; the run and the new bytes."""
     root = make_vault(tmp_path, {name: content})
     run = vk("fix", *options, root)
@@ -92,15 +93,18 @@ def test_the_listed_sequences_are_what_the_codecs_make() -> None:
         assert made == bad, (codec, good)
 
 
-@pytest.mark.parametrize(("codec", "bad", "good"), SEQUENCES,
-                         ids=[f"{c}-{g}" for c, _, g in SEQUENCES])
-@pytest.mark.parametrize("template", [
-    "### {} Model Architecture\n",
-    "- {} item\n",
-    "{}\n",
-    "Short {} line.\n",
-    "- [{} link text](https://example.com/a)\n",
-], ids=["heading", "item", "alone", "sentence", "link-text"])
+@pytest.mark.parametrize(("codec", "bad", "good"), SEQUENCES, ids=[f"{c}-{g}" for c, _, g in SEQUENCES])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "### {} Model Architecture\n",
+        "- {} item\n",
+        "{}\n",
+        "Short {} line.\n",
+        "- [{} link text](https://example.com/a)\n",
+    ],
+    ids=["heading", "item", "alone", "sentence", "link-text"],
+)
 def test_short_line_on_its_own(tmp_path: Path, codec: str, bad: str, good: str, template: str) -> None:
     """One short line carrying one sequence, in a note with no other damage."""
     clean = "# Notes\n\nPlain text here.\n\n"
@@ -110,8 +114,10 @@ def test_short_line_on_its_own(tmp_path: Path, codec: str, bad: str, good: str, 
 
 
 def test_repaired_heading_makes_its_anchor_links_work(tmp_path: Path) -> None:
-    note = ("# Doc\n\n- [[#🟩 Model Architecture]]\n- [[Doc#🟩 Model Architecture|section]]\n\n"
-            "### \uf8ffüü© Model Architecture\n\nText.\n")
+    note = (
+        "# Doc\n\n- [[#🟩 Model Architecture]]\n- [[Doc#🟩 Model Architecture|section]]\n\n"
+        "### \uf8ffüü© Model Architecture\n\nText.\n"
+    )
     root = make_vault(tmp_path, {"Doc.md": note})
     before = vk("check", root)
     assert before.stdout.count("VK002") == 2 and "VK008" in before.stdout
@@ -125,9 +131,11 @@ def test_repaired_heading_makes_its_anchor_links_work(tmp_path: Path) -> None:
 
 def test_every_line_of_a_table_of_contents_is_repaired(tmp_path: Path) -> None:
     """ftfy alone repairs the long damaged lines; the short ones must come out repaired too."""
-    good = ("## Contents\n- [[#🟩 Model Architecture]]\n- [[#🐦 Posts]]\n- [[#📧 Mail]]\n\n"
-            "### 🟩 Model Architecture\nThe model’s layers — all “twelve” of them — sit in one "
-            "stack • nothing more ◻️ to add.\n### 🐦 Posts\n### 📧 Mail\n")
+    good = (
+        "## Contents\n- [[#🟩 Model Architecture]]\n- [[#🐦 Posts]]\n- [[#📧 Mail]]\n\n"
+        "### 🟩 Model Architecture\nThe model’s layers — all “twelve” of them — sit in one "
+        "stack • nothing more ◻️ to add.\n### 🐦 Posts\n### 📧 Mail\n"
+    )
     damaged = good.encode("utf-8").decode("mac_roman")
     root = make_vault(tmp_path, {"toc.md": damaged})
     assert vk("fix", root).code == 0
@@ -151,19 +159,24 @@ def test_double_encoded_cp1252(tmp_path: Path, good: str) -> None:
 
 
 def test_double_encoded_whole_note(tmp_path: Path) -> None:
-    good = ("# Notes — week 1\n\nIt’s a café; ‘quoted’… naïve résumé, “open quote.\n"
-            "- YOU 🫵 can use it\n- • bullet\n")
+    good = (
+        "# Notes — week 1\n\nIt’s a café; ‘quoted’… naïve résumé, “open quote.\n"
+        "- YOU 🫵 can use it\n- • bullet\n"
+    )
     damaged = _double(good, CP1252, CP1252)
     assert fixed_text(tmp_path, damaged) == good
 
 
-@pytest.mark.parametrize(("good", "first", "second"), [
-    ("”", CP1252, CP1252),
-    ("🐦", CP1252, CP1252),
-    ("◻️", CP1252, CP1252),
-    ("ö", "mac_roman", "mac_roman"),
-    ("🟩", "mac_roman", "mac_roman"),
-])
+@pytest.mark.parametrize(
+    ("good", "first", "second"),
+    [
+        ("”", CP1252, CP1252),
+        ("🐦", CP1252, CP1252),
+        ("◻️", CP1252, CP1252),
+        ("ö", "mac_roman", "mac_roman"),
+        ("🟩", "mac_roman", "mac_roman"),
+    ],
+)
 def test_double_encoded_hard_cases(tmp_path: Path, good: str, first: str, second: str) -> None:
     """Double encoding through bytes cp1252 cannot show (0x9D, 0x90, 0x8F), and Mac Roman twice."""
     line = f"Some words {good} and more words\n"
@@ -189,13 +202,17 @@ def test_only_encoding_is_repaired(tmp_path: Path) -> None:
 
 
 def test_nbsp_indent(tmp_path: Path) -> None:
-    note = ("- parent\n\u00a0\u00a0- child\n\u00a0 \u00a0 - grandchild\n"
-            "\u2003\u2003- em-space child\n\u202f\u202f1. narrow-nbsp child\n"
-            "text with a no-break\u00a0space stays\n")
+    note = (
+        "- parent\n\u00a0\u00a0- child\n\u00a0 \u00a0 - grandchild\n"
+        "\u2003\u2003- em-space child\n\u202f\u202f1. narrow-nbsp child\n"
+        "text with a no-break\u00a0space stays\n"
+    )
     run, data, _ = fix_file(tmp_path, note)
     text = data.decode("utf-8")
-    assert text == ("- parent\n  - child\n    - grandchild\n  - em-space child\n"
-                    "  1. narrow-nbsp child\ntext with a no-break\u00a0space stays\n")
+    assert text == (
+        "- parent\n  - child\n    - grandchild\n  - em-space child\n"
+        "  1. narrow-nbsp child\ntext with a no-break\u00a0space stays\n"
+    )
     assert "nbsp-indent ×4" in run.stdout
     # the token tree: child and grandchild are nested lists now
     levels = [t.level for t in parser().parse(text) if t.type in ("bullet_list_open", "ordered_list_open")]
@@ -208,12 +225,15 @@ def test_nbsp_inside_code_block_is_left(tmp_path: Path) -> None:
 
 
 def test_list_marker_space(tmp_path: Path) -> None:
-    note = ("-[Paper](https://arxiv.org/abs/1706.03762)\n*[Blog](https://a.io/post)\n"
-            "  -[Nested](https://a.io/n)\n*[emphasised link](https://a.io/e)*\n")
+    note = (
+        "-[Paper](https://arxiv.org/abs/1706.03762)\n*[Blog](https://a.io/post)\n"
+        "  -[Nested](https://a.io/n)\n*[emphasised link](https://a.io/e)*\n"
+    )
     run, data, _ = fix_file(tmp_path, note)
     assert data.decode("utf-8") == (
         "- [Paper](https://arxiv.org/abs/1706.03762)\n* [Blog](https://a.io/post)\n"
-        "  - [Nested](https://a.io/n)\n*[emphasised link](https://a.io/e)*\n")
+        "  - [Nested](https://a.io/n)\n*[emphasised link](https://a.io/e)*\n"
+    )
     assert "list-marker-space ×3" in run.stdout
 
 
@@ -225,8 +245,10 @@ def test_empty_list_item(tmp_path: Path) -> None:
 
 
 def test_empty_list_item_in_templates_folder_is_kept(tmp_path: Path) -> None:
-    root = make_vault(tmp_path, {"Templates/daily.md": "## Tasks\n- \n",
-                                 ".obsidian/templates.json": '{"folder": "Templates"}'})
+    root = make_vault(
+        tmp_path,
+        {"Templates/daily.md": "## Tasks\n- \n", ".obsidian/templates.json": '{"folder": "Templates"}'},
+    )
     assert vk("fix", root).code == 0
     assert (root / "Templates/daily.md").read_text("utf-8") == "## Tasks\n- \n"
 
@@ -245,13 +267,16 @@ def test_malformed_link_whitespace_removed(tmp_path: Path) -> None:
     assert text == "See [Simon](https://simonwillison.net/2024/Dec/31/llms/) for the year.\n"
 
 
-@pytest.mark.parametrize("note", [
-    "- [two](https://a.io/posts/xhttps://b.io/other/y)\n",  # two different glued URLs
-    "- https://a.io/xhttps://b.io/y\n",
-    "- [t](https://a.io/some path with several words in it)\n",  # prose, not a broken URL
-    "- [t](https://exa mple.org/a b/c d)\n",  # too many breaks to be sure
-    "- [t]()\n",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "- [two](https://a.io/posts/xhttps://b.io/other/y)\n",  # two different glued URLs
+        "- https://a.io/xhttps://b.io/y\n",
+        "- [t](https://a.io/some path with several words in it)\n",  # prose, not a broken URL
+        "- [t](https://exa mple.org/a b/c d)\n",  # too many breaks to be sure
+        "- [t]()\n",
+    ],
+)
 def test_malformed_link_left_when_ambiguous(tmp_path: Path, note: str) -> None:
     run, data, root = fix_file(tmp_path, note)
     assert data == note.encode("utf-8")
@@ -280,8 +305,10 @@ def test_tracking_params(tmp_path: Path) -> None:
     assert "tracking-params ×5" in run.stdout
 
 
-DUPLICATES = ("- [First](https://example.com/a)\n- [Other](https://example.com/b)\n"
-              "- [Again](https://example.com/a)\n- see https://example.com/a again\n")
+DUPLICATES = (
+    "- [First](https://example.com/a)\n- [Other](https://example.com/b)\n"
+    "- [Again](https://example.com/a)\n- see https://example.com/a again\n"
+)
 
 
 def test_duplicate_url_needs_unsafe_fixes(tmp_path: Path) -> None:
@@ -294,13 +321,17 @@ def test_duplicate_url_needs_unsafe_fixes(tmp_path: Path) -> None:
 def test_duplicate_url_with_unsafe_fixes(tmp_path: Path) -> None:
     run, data, _ = fix_file(tmp_path, DUPLICATES, "--unsafe-fixes")
     # the item that is nothing but the duplicate link goes; the one with more text stays
-    assert data.decode("utf-8") == ("- [First](https://example.com/a)\n- [Other](https://example.com/b)\n"
-                                    "- see https://example.com/a again\n")
+    assert data.decode("utf-8") == (
+        "- [First](https://example.com/a)\n- [Other](https://example.com/b)\n"
+        "- see https://example.com/a again\n"
+    )
     assert "duplicate-url ×1" in run.stdout
 
 
-NOT_UTF8 = ("# Café notes\n\nThe naïve façade — “quoted” and ‘single’, déjà vu.\n"
-            "- Résumé für Jürgen\n- crème brûlée, piñata, señor\n")
+NOT_UTF8 = (
+    "# Café notes\n\nThe naïve façade — “quoted” and ‘single’, déjà vu.\n"
+    "- Résumé für Jürgen\n- crème brûlée, piñata, señor\n"
+)
 
 
 @pytest.mark.parametrize("codec", ["cp1252", "mac_roman"])
@@ -414,11 +445,14 @@ def test_empty_item_removed_above_an_nbsp_indented_item(tmp_path: Path) -> None:
     assert fixed_text(tmp_path / "2", nested) == "- a\n  - [b](https://example.com/b)\n"
 
 
-@pytest.mark.parametrize("note", [
-    "- a\n-\n\n    plain code, not a list\n",  # removing "-" would pull the code into item "a"
-    "-[notes](https://example.com/)\n\n    - code https://example.com/x\n",
-    "\u00a0\u00a0- notes\n\n    - code https://example.com/x\n",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "- a\n-\n\n    plain code, not a list\n",  # removing "-" would pull the code into item "a"
+        "-[notes](https://example.com/)\n\n    - code https://example.com/x\n",
+        "\u00a0\u00a0- notes\n\n    - code https://example.com/x\n",
+    ],
+)
 def test_structure_fixes_never_pull_code_into_a_list(tmp_path: Path, note: str) -> None:
     run, data, _ = fix_file(tmp_path, note)
     assert data == note.encode("utf-8")
@@ -430,16 +464,19 @@ def test_structure_fixes_never_pull_code_into_a_list(tmp_path: Path, note: str) 
 def test_duplicate_with_tracking_params_removed_with_unsafe_fixes(tmp_path: Path) -> None:
     """The duplicate differs from the first URL only by tracking parameters; removing it
     is intended and must not trip the link guard."""
-    note = ("- [a](https://example.com/post?v=1)\n"
-            "- [b](https://example.com/post?v=1&utm_source=nl)\n")
+    note = "- [a](https://example.com/post?v=1)\n- [b](https://example.com/post?v=1&utm_source=nl)\n"
     run, data, _ = fix_file(tmp_path, note, "--unsafe-fixes")
     assert data.decode("utf-8") == "- [a](https://example.com/post?v=1)\n"
     assert "duplicate-url ×1" in run.stdout
 
 
 def test_suppressed_lines_are_not_fixed(tmp_path: Path) -> None:
-    note = ("<!-- vaultkit-disable-next-line mojibake -->\nquoted on purpose: â€”\nfix this â€” one\n"
-            "<!-- vaultkit-disable empty-list-item -->\n- a\n-\n<!-- vaultkit-enable -->\n- b\n-\n")
+    note = (
+        "<!-- vaultkit-disable-next-line mojibake -->\nquoted on purpose: â€”\nfix this â€” one\n"
+        "<!-- vaultkit-disable empty-list-item -->\n- a\n-\n<!-- vaultkit-enable -->\n- b\n-\n"
+    )
     text = fixed_text(tmp_path, note)
-    assert text == ("<!-- vaultkit-disable-next-line mojibake -->\nquoted on purpose: â€”\nfix this — one\n"
-                    "<!-- vaultkit-disable empty-list-item -->\n- a\n-\n<!-- vaultkit-enable -->\n- b\n")
+    assert text == (
+        "<!-- vaultkit-disable-next-line mojibake -->\nquoted on purpose: â€”\nfix this — one\n"
+        "<!-- vaultkit-disable empty-list-item -->\n- a\n-\n<!-- vaultkit-enable -->\n- b\n"
+    )

@@ -43,8 +43,7 @@ def list_items(text: str) -> list[Item]:
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif tok.type == "list_item_open":
-            item = Item(list_level=lists[-1].level, depth=len(lists),
-                        parents=[i.title for i in stack])
+            item = Item(list_level=lists[-1].level, depth=len(lists), parents=[i.title for i in stack])
             stack.append(item)
             items.append(item)
         elif tok.type == "list_item_close":
@@ -106,9 +105,16 @@ def test_fix_nests_the_indented_lists(example: Path) -> None:
     ]
     for child in children:
         assert child.depth == 2 and child.list_level > top.list_level
-    grandchildren = [i for i in items if i.parents[-1:] == ["[The Annotated GPT-2 | Aman Arora]"
-                                                            "(https://amaarora.github.io/posts/"
-                                                            "2020-02-18-annotatedGPT2.html)"]]
+    grandchildren = [
+        i
+        for i in items
+        if i.parents[-1:]
+        == [
+            "[The Annotated GPT-2 | Aman Arora]"
+            "(https://amaarora.github.io/posts/"
+            "2020-02-18-annotatedGPT2.html)"
+        ]
+    ]
     assert len(grandchildren) == 4
     for g in grandchildren:
         assert g.depth == 3 and g.list_level > children[0].list_level
@@ -118,7 +124,8 @@ def test_fix_nests_the_indented_lists(example: Path) -> None:
     assert moe.depth == 2 and moe.parents[-1].startswith("[makeMoE")
     # the glued URL inside the nested list became one URL
     assert find(items, "[Deciphering LangChain").title.endswith(
-        "(https://amaarora.github.io/posts/2023-07-25-llmchain.html)")
+        "(https://amaarora.github.io/posts/2023-07-25-llmchain.html)"
+    )
 
 
 def test_second_run_changes_nothing(example: Path) -> None:

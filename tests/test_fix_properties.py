@@ -32,20 +32,116 @@ FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 
 # ---------------------------------------------------------------- the grammar
 
-ASCII_WORDS = ["notes", "model", "attention", "the", "KV", "cache", "read", "later", "GPT-2", "x", "42",
-               "and", "(draft)", "see:", "a/b", "tokens", "RL"]
+ASCII_WORDS = [
+    "notes",
+    "model",
+    "attention",
+    "the",
+    "KV",
+    "cache",
+    "read",
+    "later",
+    "GPT-2",
+    "x",
+    "42",
+    "and",
+    "(draft)",
+    "see:",
+    "a/b",
+    "tokens",
+    "RL",
+]
 # Legitimate non-ASCII words and symbols, written as people write them.
 LEGIT_WORDS = [
-    "café", "naïve", "déjà", "vu", "résumé", "Größe", "Zürich", "smørrebrød", "señor", "São", "Łódź",
-    "İstanbul", "Ærø", "Þórr", "coöperate", "crème", "brûlée", "Ça", "À", "l’été", "it’s", "don’t",
-    "—", "–", "“quoted”", "‘single’", "«Ça»", "„Über“", "…", "—école", "déjà—vu", "“Été”",
-    "√2", "√π", "3×4", "×", "÷", "·", "a·b", "≤", "≥", "≈", "≠", "∑", "∏", "π", "∞", "±1", "°C",
-    "µs", "∂f/∂x", "½", "²", "™", "©", "€5", "£", "¥",
-    "漢字", "かな", "カタカナ", "한국어", "中文", "Привет", "Ελληνικά", "עברית", "العربية",
-    "🎉", "🫵", "🟩", "🐦", "📧", "◻️", "•", "👩‍💻", "🇫🇷", "❤️", "✓", "→",
+    "café",
+    "naïve",
+    "déjà",
+    "vu",
+    "résumé",
+    "Größe",
+    "Zürich",
+    "smørrebrød",
+    "señor",
+    "São",
+    "Łódź",
+    "İstanbul",
+    "Ærø",
+    "Þórr",
+    "coöperate",
+    "crème",
+    "brûlée",
+    "Ça",
+    "À",
+    "l’été",
+    "it’s",
+    "don’t",
+    "—",
+    "–",
+    "“quoted”",
+    "‘single’",
+    "«Ça»",
+    "„Über“",
+    "…",
+    "—école",
+    "déjà—vu",
+    "“Été”",
+    "√2",
+    "√π",
+    "3×4",
+    "×",
+    "÷",
+    "·",
+    "a·b",
+    "≤",
+    "≥",
+    "≈",
+    "≠",
+    "∑",
+    "∏",
+    "π",
+    "∞",
+    "±1",
+    "°C",
+    "µs",
+    "∂f/∂x",
+    "½",
+    "²",
+    "™",
+    "©",
+    "€5",
+    "£",
+    "¥",
+    "漢字",
+    "かな",
+    "カタカナ",
+    "한국어",
+    "中文",
+    "Привет",
+    "Ελληνικά",
+    "עברית",
+    "العربية",
+    "🎉",
+    "🫵",
+    "🟩",
+    "🐦",
+    "📧",
+    "◻️",
+    "•",
+    "👩‍💻",
+    "🇫🇷",
+    "❤️",
+    "✓",
+    "→",
 ]
-DOMAINS = ["example.com", "huggingface.co", "simonwillison.net", "arxiv.org", "www.youtube.com",
-           "amaarora.github.io", "a.io"]
+DOMAINS = [
+    "example.com",
+    "huggingface.co",
+    "simonwillison.net",
+    "arxiv.org",
+    "www.youtube.com",
+    "amaarora.github.io",
+    "a.io",
+]
 KEEP_PARAMS = ["id=42", "v=dQw4w9WgXcQ", "list=PL123", "t=42", "q=naive", "page=2"]
 TRACKING = ["utm_source=nl", "utm_medium=email", "utm_campaign=x", "fbclid=IwAR0", "gclid=Cj0K"]
 
@@ -61,10 +157,12 @@ def phrase(words: st.SearchStrategy[str] = word) -> st.SearchStrategy[str]:
 @st.composite
 def url(draw: st.DrawFn, tracking: bool = True) -> str:
     host = draw(st.sampled_from(DOMAINS))
-    path = "/".join(draw(st.lists(st.sampled_from(["posts", "blog", "2024", "abs", "x.html", "a-b"]),
-                                  max_size=3)))
-    params = draw(st.lists(st.sampled_from(KEEP_PARAMS + (TRACKING if tracking else [])),
-                           max_size=3, unique=True))
+    path = "/".join(
+        draw(st.lists(st.sampled_from(["posts", "blog", "2024", "abs", "x.html", "a-b"]), max_size=3))
+    )
+    params = draw(
+        st.lists(st.sampled_from(KEEP_PARAMS + (TRACKING if tracking else [])), max_size=3, unique=True)
+    )
     query = "?" + "&".join(params) if params else ""
     frag = draw(st.sampled_from(["", "", "#section"]))
     return f"https://{host}/{path}{query}{frag}"
@@ -95,8 +193,17 @@ code_span = st.one_of(phrase(), mojibake()).map(lambda s: f"`{s}`")
 
 
 def inline(damage: bool) -> st.SearchStrategy[str]:
-    parts = [phrase(), phrase(), link(url()), url(), link(glued_same), link(glued_two), glued_same,
-             link(space_broken()), code_span]
+    parts = [
+        phrase(),
+        phrase(),
+        link(url()),
+        url(),
+        link(glued_same),
+        link(glued_two),
+        glued_same,
+        link(space_broken()),
+        code_span,
+    ]
     if damage:
         parts += [mojibake(), mojibake(), st.builds(lambda t, d: f"[{t}]({d})", mojibake(), url())]
     return st.lists(st.one_of(*parts), min_size=1, max_size=4).map(" ".join)
@@ -107,8 +214,12 @@ def line(damage: bool) -> st.SearchStrategy[str]:
     nbsp = st.sampled_from(["\u00a0\u00a0", "\u00a0\u00a0\u00a0\u00a0", "\u00a0 \u00a0 ", "\u2003\u2003"])
     kinds = [
         st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 6), text),
-        st.builds(lambda i, m, t: i + m + " " + t, st.sampled_from(["", "", "  ", "    "]),
-                  st.sampled_from(["-", "*", "+", "1."]), text),
+        st.builds(
+            lambda i, m, t: i + m + " " + t,
+            st.sampled_from(["", "", "  ", "    "]),
+            st.sampled_from(["-", "*", "+", "1."]),
+            text,
+        ),
         st.builds(lambda i, t: i + "- " + t, nbsp, text),
         st.builds(lambda m, t, u: f"{m}[{t}]({u})", st.sampled_from(["-", "*"]), phrase(), url()),
         st.sampled_from(["-", "- ", "*", "1."]),  # empty items
@@ -120,8 +231,11 @@ def line(damage: bool) -> st.SearchStrategy[str]:
 
 
 def note(damage: bool = True) -> st.SearchStrategy[str]:
-    return st.builds(lambda lines, nl: "\n".join(lines) + nl,
-                     st.lists(line(damage), min_size=1, max_size=12), st.sampled_from(["\n", ""]))
+    return st.builds(
+        lambda lines, nl: "\n".join(lines) + nl,
+        st.lists(line(damage), min_size=1, max_size=12),
+        st.sampled_from(["\n", ""]),
+    )
 
 
 RULES = fixable_rules()
@@ -179,8 +293,7 @@ def test_code_is_never_rewritten(text: str, unsafe: bool) -> None:
 def _check_edits_inside(d: Diagnostic) -> None:
     assert 0 <= d.offset <= d.end_offset, (d.rule, d.offset, d.end_offset)
     for e in d.edits:
-        assert d.offset <= e.start <= e.end <= d.end_offset, (d.rule, d.message, e, d.offset,
-                                                               d.end_offset)
+        assert d.offset <= e.start <= e.end <= d.end_offset, (d.rule, d.message, e, d.offset, d.end_offset)
 
 
 def _apply_independently(text: str, edits: list[Edit]) -> str:
@@ -227,14 +340,20 @@ def test_mojibake_rule_never_touches_text_without_mojibake(text: str) -> None:
 # a letter à-ï, a no-break space, then a character of cp1252's bytes 0x80-0xBF ("café\xa0±1")
 # reads as a three-byte UTF-8 sequence and is "repaired" into a CJK character.
 KNOWN_FALSE_REPAIR = re.compile(
-    "[à-ï]\xa0[" + re.escape(bytes(range(0x80, 0xC0)).decode("sloppy-windows-1252")) + "]")
+    "[à-ï]\xa0[" + re.escape(bytes(range(0x80, 0xC0)).decode("sloppy-windows-1252")) + "]"
+)
 
 SEPARATORS = [" ", " ", "\n", ", ", ". ", " (", ") ", " — ", ": ", "\u00a0", "**", "_", " [", "] "]
 
 
 @FAST
-@given(st.lists(st.tuples(st.sampled_from(LEGIT_WORDS + ASCII_WORDS), st.sampled_from(SEPARATORS)),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(LEGIT_WORDS + ASCII_WORDS), st.sampled_from(SEPARATORS)),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_mojibake_rule_never_touches_random_legit_words(pieces: list[tuple[str, str]]) -> None:
     text = "".join(w + s for w, s in pieces)
     assume(not KNOWN_FALSE_REPAIR.search(text))
@@ -306,8 +425,7 @@ def edit_groups(draw: st.DrawFn) -> tuple[str, list[tuple[Edit, ...]]]:
 @given(edit_groups())
 def test_apply_edits_matches_the_reference(case: tuple[str, list[tuple[Edit, ...]]]) -> None:
     text, groups = case
-    own_overlap = any(a.end > b.start or a.start == a.end == b.start
-                      for g in groups for a, b in pairwise(g))
+    own_overlap = any(a.end > b.start or a.start == a.end == b.start for g in groups for a, b in pairwise(g))
     assume(not own_overlap)
     new, chosen = apply_edits(text, groups)
     assert (new, chosen) == _naive_apply(text, groups)

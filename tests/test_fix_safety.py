@@ -30,12 +30,16 @@ from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.vault.fsio import read_source, render, write_atomic
 
-DAMAGED = ("# Notes — week 1\n\n- notion â€”> obsidian\n\u00a0\u00a0- nested item\n"
-           "-[Paper](https://arxiv.org/abs/1706.03762)\n"
-           "- [Post](https://example.com/p?utm_source=nl&id=7)\n")
-FIXED = ("# Notes — week 1\n\n- notion —> obsidian\n  - nested item\n"
-         "- [Paper](https://arxiv.org/abs/1706.03762)\n"
-         "- [Post](https://example.com/p?id=7)\n")
+DAMAGED = (
+    "# Notes — week 1\n\n- notion â€”> obsidian\n\u00a0\u00a0- nested item\n"
+    "-[Paper](https://arxiv.org/abs/1706.03762)\n"
+    "- [Post](https://example.com/p?utm_source=nl&id=7)\n"
+)
+FIXED = (
+    "# Notes — week 1\n\n- notion —> obsidian\n  - nested item\n"
+    "- [Paper](https://arxiv.org/abs/1706.03762)\n"
+    "- [Post](https://example.com/p?id=7)\n"
+)
 
 
 def test_fixed_text_is_what_the_tests_expect(tmp_path: Path) -> None:
@@ -47,18 +51,28 @@ def test_fixed_text_is_what_the_tests_expect(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- how the file is stored
 
 
-@pytest.mark.parametrize(("name", "before", "after"), [
-    ("crlf", DAMAGED.replace("\n", "\r\n").encode(), FIXED.replace("\n", "\r\n").encode()),
-    ("bom", b"\xef\xbb\xbf" + DAMAGED.encode(), b"\xef\xbb\xbf" + FIXED.encode()),
-    ("bom-crlf", b"\xef\xbb\xbf" + DAMAGED.replace("\n", "\r\n").encode(),
-     b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()),
-    ("no-final-newline", DAMAGED.rstrip("\n").encode(), FIXED.rstrip("\n").encode()),
-    ("classic-mac-cr", DAMAGED.replace("\n", "\r").encode(), FIXED.replace("\n", "\r").encode()),
-    ("mixed", b"# T\r\n\r\n- a \xc3\xa2\xe2\x82\xac\xe2\x80\x9d b\n- c\r\n-[x](https://a.io/y)\n",
-     b"# T\r\n\r\n- a \xe2\x80\x94 b\n- c\r\n- [x](https://a.io/y)\n"),
-])
-def test_line_endings_bom_and_final_newline_kept(tmp_path: Path, name: str, before: bytes,
-                                                 after: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "before", "after"),
+    [
+        ("crlf", DAMAGED.replace("\n", "\r\n").encode(), FIXED.replace("\n", "\r\n").encode()),
+        ("bom", b"\xef\xbb\xbf" + DAMAGED.encode(), b"\xef\xbb\xbf" + FIXED.encode()),
+        (
+            "bom-crlf",
+            b"\xef\xbb\xbf" + DAMAGED.replace("\n", "\r\n").encode(),
+            b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode(),
+        ),
+        ("no-final-newline", DAMAGED.rstrip("\n").encode(), FIXED.rstrip("\n").encode()),
+        ("classic-mac-cr", DAMAGED.replace("\n", "\r").encode(), FIXED.replace("\n", "\r").encode()),
+        (
+            "mixed",
+            b"# T\r\n\r\n- a \xc3\xa2\xe2\x82\xac\xe2\x80\x9d b\n- c\r\n-[x](https://a.io/y)\n",
+            b"# T\r\n\r\n- a \xe2\x80\x94 b\n- c\r\n- [x](https://a.io/y)\n",
+        ),
+    ],
+)
+def test_line_endings_bom_and_final_newline_kept(
+    tmp_path: Path, name: str, before: bytes, after: bytes
+) -> None:
     root = make_vault(tmp_path, {"n.md": before})
     run = vk("fix", root)
     assert run.code == 0, run.output
@@ -136,8 +150,9 @@ def test_cli_refuses_a_file_changed_while_fixing(tmp_path: Path) -> None:
         yield from ()
 
     with extra_rule("test-user-saves", user_saves):
-        run = vk("fix", "--select", "test-user-saves,mojibake,nbsp-indent,list-marker-space,"
-                 "tracking-params", root)
+        run = vk(
+            "fix", "--select", "test-user-saves,mojibake,nbsp-indent,list-marker-space,tracking-params", root
+        )
 
     assert run.code == 1, run.output
     assert "a.md: not written:" in run.stderr and "changed on disk" in run.stderr
@@ -174,8 +189,7 @@ def test_symlink_leaving_the_vault_not_written_through(linked: tuple[Path, Path]
 
 
 @pytest.mark.parametrize("named", ["link.md", "linkdir", "linkdir/in.md"])
-def test_symlink_leaving_the_vault_named_on_the_command_line(linked: tuple[Path, Path],
-                                                            named: str) -> None:
+def test_symlink_leaving_the_vault_named_on_the_command_line(linked: tuple[Path, Path], named: str) -> None:
     root, outside = linked
     run = vk("fix", root / named)
     assert run.code == 2, run.output
@@ -238,7 +252,8 @@ def test_select_by_code_and_several_rules(tmp_path: Path) -> None:
     root = make_vault(tmp_path, {"n.md": DAMAGED})
     assert vk("fix", "--select", "VK009,tracking-params", root).code == 0
     assert (root / "n.md").read_text("utf-8") == (
-        DAMAGED.replace("\u00a0\u00a0- nested", "  - nested").replace("utm_source=nl&", ""))
+        DAMAGED.replace("\u00a0\u00a0- nested", "  - nested").replace("utm_source=nl&", "")
+    )
 
 
 def test_ignore_limits_the_fixes(tmp_path: Path) -> None:
@@ -246,7 +261,8 @@ def test_ignore_limits_the_fixes(tmp_path: Path) -> None:
     run = vk("fix", "--ignore", "mojibake", "--ignore", "list-marker-space", root)
     assert run.code == 0, run.output
     assert (root / "n.md").read_text("utf-8") == FIXED.replace("—> obsidian", "â€”> obsidian").replace(
-        "- [Paper]", "-[Paper]")
+        "- [Paper]", "-[Paper]"
+    )
     assert "n.md: fixed nbsp-indent ×1, tracking-params ×1\n" in run.stdout
 
 
@@ -259,12 +275,15 @@ def test_unknown_rule_is_a_usage_error(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the link-preservation guard
 
-LINKS = ("# Links\n\n- [Post](https://example.com/post)\n- [[Other Note]]\n"
-         "- see https://example.com/bare and `code`\n")
+LINKS = (
+    "# Links\n\n- [Post](https://example.com/post)\n- [[Other Note]]\n"
+    "- see https://example.com/bare and `code`\n"
+)
 
 
-def _rewrite(old: str, new: str, rule: str = "test-rewrite", whole_link: bool = False
-             ) -> Callable[[Note, Context], Iterator[Diagnostic]]:
+def _rewrite(
+    old: str, new: str, rule: str = "test-rewrite", whole_link: bool = False
+) -> Callable[[Note, Context], Iterator[Diagnostic]]:
     """A hand-made fixable rule: rewrites ``old`` to ``new`` in every link it finds."""
 
     def check(note: Note, ctx: Context) -> Iterator[Diagnostic]:
@@ -273,8 +292,20 @@ def _rewrite(old: str, new: str, rule: str = "test-rewrite", whole_link: bool = 
                 continue
             start, end = (link.start, link.end) if whole_link else (link.dest_start, link.dest_end)
             replacement = note.text[start:end].replace(old, new)
-            yield Diagnostic(note.path, 1, 1, 1, 1, "VK990", rule, Severity.WARNING, "rewrite",
-                             (Edit(start, end, replacement),), offset=start, end_offset=end)
+            yield Diagnostic(
+                note.path,
+                1,
+                1,
+                1,
+                1,
+                "VK990",
+                rule,
+                Severity.WARNING,
+                "rewrite",
+                (Edit(start, end, replacement),),
+                offset=start,
+                end_offset=end,
+            )
 
     return check
 
@@ -286,9 +317,11 @@ def _hand_made(check: Callable[[Note, Context], Iterator[Diagnostic]]) -> Rule:
 def test_guard_refuses_a_fix_that_changes_a_url() -> None:
     result = fix_text(note_of(LINKS), [_hand_made(_rewrite("/post", "/other"))], empty_context())
     assert result.refused is not None
-    assert result.refused == ("a fix would change the note's links (would lose "
-                              "https://example.com/post; would gain https://example.com/other); "
-                              "not written")
+    assert result.refused == (
+        "a fix would change the note's links (would lose "
+        "https://example.com/post; would gain https://example.com/other); "
+        "not written"
+    )
 
 
 def test_guard_refuses_a_fix_that_changes_a_wikilink() -> None:
@@ -307,8 +340,20 @@ def test_guard_refuses_a_fix_that_drops_a_link() -> None:
     def drop(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         start = note.text.index("- see")
         end = note.text.index("\n", start) + 1
-        yield Diagnostic(note.path, 5, 1, 5, 1, "VK990", "test-rewrite", Severity.WARNING, "drop",
-                         (Edit(start, end, ""),), offset=start, end_offset=end)
+        yield Diagnostic(
+            note.path,
+            5,
+            1,
+            5,
+            1,
+            "VK990",
+            "test-rewrite",
+            Severity.WARNING,
+            "drop",
+            (Edit(start, end, ""),),
+            offset=start,
+            end_offset=end,
+        )
 
     result = fix_text(note_of(LINKS), [_hand_made(drop)], empty_context())
     assert result.refused is not None and "would lose https://example.com/bare" in result.refused
@@ -326,21 +371,31 @@ def test_cli_refuses_to_write_a_file_whose_links_would_change(tmp_path: Path) ->
     with extra_rule("test-rewrite", _rewrite("/post", "/other")):
         run = vk("fix", "--select", "test-rewrite,mojibake", root)
     assert run.code == 1, run.output
-    assert ("links.md: a fix would change the note's links (would lose https://example.com/post; "
-            "would gain https://example.com/other); not written") in run.stderr
+    assert (
+        "links.md: a fix would change the note's links (would lose https://example.com/post; "
+        "would gain https://example.com/other); not written"
+    ) in run.stderr
     assert (root / "links.md").read_text("utf-8") == LINKS + "- notion â€”> obsidian\n"
     assert "—" in (root / "other.md").read_text("utf-8")  # other files are still fixed
 
 
 # ---------------------------------------------------------------- killed in the middle
 
-DAMAGE_LINES = ["- notion â€”> obsidian {i}", "Â\u00a0 Â\u00a0 * [nested {i}](https://example.com/n{i})",
-                "-[missing space {i}](https://example.com/m{i})",
-                "- [utm {i}](https://example.com/u{i}?utm_source=x&id={i})",
-                "### \uf8ffüü© Heading {i}", "It’s fine — really {i}".encode().decode("cp1252")]
-CLEAN_LINES = ["Notes on attention and the KV cache, read later.", "- [Paper](https://arxiv.org/abs/{i})",
-               "Some plain paragraph about transformers and scaling laws, café and naïve.",
-               "## Section {i}", "* item with `inline â€” code` and a [link](https://a.io/{i})"]
+DAMAGE_LINES = [
+    "- notion â€”> obsidian {i}",
+    "Â\u00a0 Â\u00a0 * [nested {i}](https://example.com/n{i})",
+    "-[missing space {i}](https://example.com/m{i})",
+    "- [utm {i}](https://example.com/u{i}?utm_source=x&id={i})",
+    "### \uf8ffüü© Heading {i}",
+    "It’s fine — really {i}".encode().decode("cp1252"),
+]
+CLEAN_LINES = [
+    "Notes on attention and the KV cache, read later.",
+    "- [Paper](https://arxiv.org/abs/{i})",
+    "Some plain paragraph about transformers and scaling laws, café and naïve.",
+    "## Section {i}",
+    "* item with `inline â€” code` and a [link](https://a.io/{i})",
+]
 TEMPLATES = 8
 FILES = 400
 
@@ -371,9 +426,14 @@ def test_killed_in_the_middle_leaves_every_file_old_or_new(tmp_path: Path) -> No
     for attempt in range(3):
         vault = tmp_path / f"run{attempt}"
         shutil.copytree(master, vault)
-        proc = subprocess.Popen([sys.executable, "-m", "vaultkit", "fix", str(vault)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "fix", str(vault)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
         try:
             assert proc.stdout is not None
             first = proc.stdout.readline()  # the first file has been written

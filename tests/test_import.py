@@ -25,8 +25,9 @@ EPOCH = "1735689600"  # 2025-01-01T00:00:00Z
 TODAY = date(2025, 1, 1)
 CLEAN = "mojibake,nbsp-indent,list-marker-space"
 
-needs_examples = pytest.mark.skipif(not LLM101.is_file() or not BLOG.is_file(),
-                                    reason="shared examples not found")
+needs_examples = pytest.mark.skipif(
+    not LLM101.is_file() or not BLOG.is_file(), reason="shared examples not found"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -77,8 +78,12 @@ def note(path: Path) -> tuple[dict[str, Any], str]:
 
 def check_clean(vault: Path) -> None:
     """The real CLI, in a subprocess: no finding from the repair rules."""
-    proc = subprocess.run([sys.executable, "-m", "vaultkit", "check", str(vault), "--select", CLEAN],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", str(vault), "--select", CLEAN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 error(s), 0 warning(s), 0 info(s)" in proc.stdout
 
@@ -109,13 +114,19 @@ def test_examples_are_imported_as_clean_notes(tmp_path: Path, vault: Path) -> No
     assert "hidden in an HTML comment" in lines[1]
     assert lines[-1] == "2 imported"
     assert only_new_in_vault(before, tree(tmp_path)) == [
-        "vault/Inbox/Future blogs to write.md", "vault/Inbox/LLM101.md"]
+        "vault/Inbox/Future blogs to write.md",
+        "vault/Inbox/LLM101.md",
+    ]
     assert {p.name: p.read_bytes() for p in EXAMPLES.iterdir()} == examples  # sources untouched
 
     # 000: the first heading is "#### LLM101" (no H1); mojibake and NBSP indents repaired
     fm, body = note(vault / "Inbox" / "LLM101.md")
-    assert fm == {"title": "LLM101", "source": LLM101.as_posix(), "imported": TODAY,
-                  "import-hash": "sha256:" + hashlib.sha256(LLM101.read_bytes()).hexdigest()}
+    assert fm == {
+        "title": "LLM101",
+        "source": LLM101.as_posix(),
+        "imported": TODAY,
+        "import-hash": "sha256:" + hashlib.sha256(LLM101.read_bytes()).hexdigest(),
+    }
     assert body.startswith("#### LLM101\n")
     for damage in ("â€", "Â\xa0", "ðŸ", "Ã"):
         assert damage not in body
@@ -132,13 +143,14 @@ def test_examples_are_imported_as_clean_notes(tmp_path: Path, vault: Path) -> No
     # 001: the Jekyll front matter hidden in a comment is real frontmatter now
     path = vault / "Inbox" / "Future blogs to write.md"
     fm, body = note(path)
-    assert list(fm) == ["layout", "title", "date", "categories", "image", "source", "imported",
-                        "import-hash"]
+    assert list(fm) == ["layout", "title", "date", "categories", "image", "source", "imported", "import-hash"]
     assert fm["layout"] == "blog" and fm["title"] == "Future blogs to write"
     assert fm["categories"] == ["personal", "technology"] and fm["source"] == BLOG.as_posix()
     text = path.read_text("utf-8")
-    assert text.startswith("---\nlayout: blog\ntitle: Future blogs to write\n"
-                           "date: 2025-01-3 12:00:00 +0530\ncategories: [personal, technology]\n")
+    assert text.startswith(
+        "---\nlayout: blog\ntitle: Future blogs to write\n"
+        "date: 2025-01-3 12:00:00 +0530\ncategories: [personal, technology]\n"
+    )
     assert "<!--" not in text and "-->" not in text  # the draft is unwrapped
     assert body.startswith("\nEvolution of LLMs\n\n  - [Flash Attention Blog](")
     assert body.endswith("\n7. PPC\n-\n")  # "- -->" lost its comment marker
@@ -174,7 +186,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, vault: Path)
     result = run(EXAMPLES, "--vault", vault, "--folder", "New/Sub", "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
-        f"would import {LLM101} -> New/Sub/LLM101.md  (repaired mojibake on 11 line(s); ")
+        f"would import {LLM101} -> New/Sub/LLM101.md  (repaired mojibake on 11 line(s); "
+    )
     assert "would import" in result.output.splitlines()[1]
     assert result.output.splitlines()[-1] == "dry run: 2 to import; nothing written"
     assert tree(tmp_path) == before
@@ -183,20 +196,21 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, vault: Path)
 
 # ----------------------------------------------------------------- encodings
 
-ACCENTED = ("# Café crème\n\nLe garçon a dit « bonjour » — c’était l’été.\n"
-            "- première “idée”\n  - naïve\n")
+ACCENTED = "# Café crème\n\nLe garçon a dit « bonjour » — c’était l’été.\n- première “idée”\n  - naïve\n"
 
 
-@pytest.mark.parametrize(("encoding", "data", "said"), [
-    ("cp1252", ACCENTED.encode("cp1252"), "decoded from Windows-1252"),
-    ("mac_roman", ACCENTED.encode("mac_roman"), "decoded from Mac Roman"),
-    ("utf-16", ACCENTED.encode("utf-16"), "decoded from UTF-16 LE"),
-    ("utf-16-be", b"\xfe\xff" + ACCENTED.encode("utf-16-be"), "decoded from UTF-16 BE"),
-    ("utf-8-sig", ACCENTED.encode("utf-8-sig"), "decoded from UTF-8 with a BOM"),
-    ("crlf", ACCENTED.replace("\n", "\r\n").encode("cp1252"), "line endings changed to LF"),
-])
-def test_legacy_encodings_are_decoded(vault: Path, src: Path, encoding: str, data: bytes,
-                                      said: str) -> None:
+@pytest.mark.parametrize(
+    ("encoding", "data", "said"),
+    [
+        ("cp1252", ACCENTED.encode("cp1252"), "decoded from Windows-1252"),
+        ("mac_roman", ACCENTED.encode("mac_roman"), "decoded from Mac Roman"),
+        ("utf-16", ACCENTED.encode("utf-16"), "decoded from UTF-16 LE"),
+        ("utf-16-be", b"\xfe\xff" + ACCENTED.encode("utf-16-be"), "decoded from UTF-16 BE"),
+        ("utf-8-sig", ACCENTED.encode("utf-8-sig"), "decoded from UTF-8 with a BOM"),
+        ("crlf", ACCENTED.replace("\n", "\r\n").encode("cp1252"), "line endings changed to LF"),
+    ],
+)
+def test_legacy_encodings_are_decoded(vault: Path, src: Path, encoding: str, data: bytes, said: str) -> None:
     path = src / f"{encoding}.txt"
     path.write_bytes(data)
     result = run(path, "--vault", vault)
@@ -242,7 +256,8 @@ def test_readme_title_from_html_h1(vault: Path, src: Path) -> None:
         '<p align="center"><img src="logo.png" width="80"></p>\n\n'
         '<h1 align="center">Awesome <b>LLM</b> &amp; friends</h1>\n\n'
         '<p align="center">A curated list.</p>\n\n## Contents\n\n- [Papers](#papers)\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run(readme, "--vault", vault)
     assert result.exit_code == 0, result.output
     assert "-> Awesome LLM & friends.md" in result.output and "the first H1" in result.output
@@ -251,13 +266,16 @@ def test_readme_title_from_html_h1(vault: Path, src: Path) -> None:
     assert body.startswith('<p align="center"><img src="logo.png"')
 
 
-@pytest.mark.parametrize(("text", "name", "title"), [
-    ("---\ntitle: From frontmatter\n---\n# Heading\n", "From frontmatter.md", None),
-    ("## Second level\n\nSetext title\n============\n", "Setext title.md", "Setext title"),
-    ("Intro\n\n### Only an H3\n\n#### And an H4\n", "Only an H3.md", "Only an H3"),
-    ("<!-- # Commented out -->\n## Real\n", "Real.md", "Real"),
-    ("No heading at all.\n", "plain note.md", "plain note"),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("---\ntitle: From frontmatter\n---\n# Heading\n", "From frontmatter.md", None),
+        ("## Second level\n\nSetext title\n============\n", "Setext title.md", "Setext title"),
+        ("Intro\n\n### Only an H3\n\n#### And an H4\n", "Only an H3.md", "Only an H3"),
+        ("<!-- # Commented out -->\n## Real\n", "Real.md", "Real"),
+        ("No heading at all.\n", "plain note.md", "plain note"),
+    ],
+)
 def test_title_precedence(vault: Path, src: Path, text: str, name: str, title: str | None) -> None:
     (src / "plain note.markdown").write_text(text, encoding="utf-8")
     assert run(src / "plain note.markdown", "--vault", vault).exit_code == 0
@@ -287,10 +305,18 @@ def test_illegal_titles_stay_inside_the_vault(tmp_path: Path, vault: Path, src: 
     added = only_new_in_vault(before, tree(tmp_path))
     names = sorted(a.removeprefix("vault/In/") for a in added)
     assert all("/" not in n for n in names)
-    assert names == sorted([
-        "What is attention part 1 2 draft ml x a b.md", "escaped.md", "etc passwd.md",
-        "d.md", "CON_.md", ("long " * 20).strip() + ".md", "hidden.md", "windows.md",
-    ])
+    assert names == sorted(
+        [
+            "What is attention part 1 2 draft ml x a b.md",
+            "escaped.md",
+            "etc passwd.md",
+            "d.md",
+            "CON_.md",
+            ("long " * 20).strip() + ".md",
+            "hidden.md",
+            "windows.md",
+        ]
+    )
     fm, _ = note(vault / "In" / "What is attention part 1 2 draft ml x a b.md")
     assert fm["title"] == 'What is: "attention"? <part 1/2> [draft] #ml ^x | a\\b *'
     assert "title made safe for a file name" in result.output
@@ -298,8 +324,7 @@ def test_illegal_titles_stay_inside_the_vault(tmp_path: Path, vault: Path, src: 
 
 
 @pytest.mark.parametrize("folder", ["../outside", "/tmp/abs", "a/../../b", "link/inside"])
-def test_folder_outside_the_vault_is_refused(tmp_path: Path, vault: Path, src: Path,
-                                             folder: str) -> None:
+def test_folder_outside_the_vault_is_refused(tmp_path: Path, vault: Path, src: Path, folder: str) -> None:
     (tmp_path / "elsewhere").mkdir()
     (vault / "link").symlink_to(tmp_path / "elsewhere")
     (src / "n.md").write_text("# N\n", encoding="utf-8")
@@ -321,8 +346,7 @@ def test_symlinked_folder_inside_the_vault_is_fine(vault: Path, src: Path) -> No
 # ---------------------------------------------------------------- collisions
 
 
-def test_collision_gets_a_suffix_and_nothing_is_overwritten(tmp_path: Path, vault: Path,
-                                                            src: Path) -> None:
+def test_collision_gets_a_suffix_and_nothing_is_overwritten(tmp_path: Path, vault: Path, src: Path) -> None:
     (vault / "Inbox").mkdir()
     (vault / "Inbox" / "my note.md").write_text("# Mine, written by hand\n", encoding="utf-8")
     (src / "one.txt").write_text("# My Note\nfirst\n", encoding="utf-8")
@@ -333,7 +357,9 @@ def test_collision_gets_a_suffix_and_nothing_is_overwritten(tmp_path: Path, vaul
     assert "My Note.md is taken: named My Note 2.md" in result.output
     assert "My Note.md is taken: named My Note 3.md" in result.output
     assert only_new_in_vault(before, tree(tmp_path)) == [
-        "vault/Inbox/My Note 2.md", "vault/Inbox/My Note 3.md"]
+        "vault/Inbox/My Note 2.md",
+        "vault/Inbox/My Note 3.md",
+    ]
     assert note(vault / "Inbox" / "My Note 2.md")[1] == "# My Note\nfirst\n"
     assert note(vault / "Inbox" / "My Note 3.md")[1] == "# My Note\nsecond\n"
     # both are known now: importing them again is a no-op
@@ -354,13 +380,17 @@ def test_same_file_twice_in_one_run(vault: Path, src: Path) -> None:
 def test_existing_frontmatter_is_kept_as_written(vault: Path, src: Path) -> None:
     (src / "clip.md").write_text(
         "---\n# clipped by a web clipper\nsource: https://example.com/post\ntags: [a, b]\n"
-        "created: 2024-03-05\n---\n# Clipped Post\n\nText.\n", encoding="utf-8")
+        "created: 2024-03-05\n---\n# Clipped Post\n\nText.\n",
+        encoding="utf-8",
+    )
     assert run(src / "clip.md", "--vault", vault).exit_code == 0
     text = (vault / "Clipped Post.md").read_text("utf-8")
-    assert text.startswith("---\n# clipped by a web clipper\nsource: https://example.com/post\n"
-                           "tags: [a, b]\ncreated: 2024-03-05\ntitle: Clipped Post\n"
-                           f"import-source: {(src / 'clip.md').as_posix()}\nimported: 2025-01-01\n"
-                           "import-hash: sha256:")
+    assert text.startswith(
+        "---\n# clipped by a web clipper\nsource: https://example.com/post\n"
+        "tags: [a, b]\ncreated: 2024-03-05\ntitle: Clipped Post\n"
+        f"import-source: {(src / 'clip.md').as_posix()}\nimported: 2025-01-01\n"
+        "import-hash: sha256:"
+    )
     assert text.endswith("---\n# Clipped Post\n\nText.\n")
 
 
@@ -383,8 +413,9 @@ def test_hidden_frontmatter_after_text_or_not_yaml_is_left_alone(vault: Path, sr
 
 
 def test_hidden_frontmatter_with_closing_marker_on_its_own_line(vault: Path, src: Path) -> None:
-    (src / "d.md").write_text("<!--\n---\ntitle: Draft\ntags: [x]\n---\n# Body\n\ntext\n-->\n\nafter\n",
-                              encoding="utf-8")
+    (src / "d.md").write_text(
+        "<!--\n---\ntitle: Draft\ntags: [x]\n---\n# Body\n\ntext\n-->\n\nafter\n", encoding="utf-8"
+    )
     assert run(src / "d.md", "--vault", vault).exit_code == 0
     text = (vault / "Draft.md").read_text("utf-8")
     assert text.startswith("---\ntitle: Draft\ntags: [x]\nsource: ")
@@ -438,8 +469,9 @@ def test_vault_notes_are_not_imported_into_themselves(vault: Path) -> None:
     assert "identical" in again.output and "Raw.md: it is already a note" in again.output
 
 
-def test_vault_defaults_to_the_one_around_the_cwd(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                 vault: Path, src: Path) -> None:
+def test_vault_defaults_to_the_one_around_the_cwd(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Path, src: Path
+) -> None:
     (src / "n.md").write_text("# N\n", encoding="utf-8")
     (vault / "Sub").mkdir()
     monkeypatch.chdir(vault / "Sub")
@@ -450,8 +482,9 @@ def test_vault_defaults_to_the_one_around_the_cwd(monkeypatch: pytest.MonkeyPatc
     assert result.exit_code == 2 and "pass --vault DIR" in result.output
 
 
-def test_bad_source_date_epoch_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, vault: Path,
-                                                src: Path) -> None:
+def test_bad_source_date_epoch_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, vault: Path, src: Path
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     (src / "n.md").write_text("# N\n", encoding="utf-8")
     result = run(src / "n.md", "--vault", vault)

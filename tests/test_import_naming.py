@@ -13,22 +13,25 @@ from vaultkit.importing import safe_file_name
 from vaultkit.importing.naming import MAX_BYTES, MAX_CHARS, Names, resolve_folder
 
 
-@pytest.mark.parametrize(("title", "name"), [
-    ("Plain title", "Plain title"),
-    ("a*b\"c\\d/e<f>g:h|i?j#k^l[m]n", "a b c d e f g h i j k l m n"),
-    ("Attention: is it all you need?", "Attention is it all you need"),
-    ("../../etc/passwd", "etc passwd"),
-    ("..", "fallback"),
-    ("...hidden.", "hidden"),
-    ("  spaced \t out\n title  ", "spaced out title"),
-    ("tab\x00and\x1fcontrols", "tab and controls"),
-    ("CON", "CON_"),
-    ("nul.txt", "nul_.txt"),
-    ("Com1 notes", "Com1 notes"),
-    ("LPT9", "LPT9_"),
-    ("Cafe\u0301", "Café"),  # NFC
-    ("[[]]", "fallback"),
-])
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Plain title", "Plain title"),
+        ('a*b"c\\d/e<f>g:h|i?j#k^l[m]n', "a b c d e f g h i j k l m n"),
+        ("Attention: is it all you need?", "Attention is it all you need"),
+        ("../../etc/passwd", "etc passwd"),
+        ("..", "fallback"),
+        ("...hidden.", "hidden"),
+        ("  spaced \t out\n title  ", "spaced out title"),
+        ("tab\x00and\x1fcontrols", "tab and controls"),
+        ("CON", "CON_"),
+        ("nul.txt", "nul_.txt"),
+        ("Com1 notes", "Com1 notes"),
+        ("LPT9", "LPT9_"),
+        ("Cafe\u0301", "Café"),  # NFC
+        ("[[]]", "fallback"),
+    ],
+)
 def test_safe_file_name(title: str, name: str) -> None:
     assert safe_file_name(title, "fallback") == name
 

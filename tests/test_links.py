@@ -26,25 +26,42 @@ FILES: dict[str, str | bytes] = {
 
 # (link as written, code expected for it: None when it must resolve)
 FORMS = [
-    ("[[Name]]", None), ("[[Nope]]", "VK001"),
-    ("[[Name.md]]", None), ("[[Nope.md]]", "VK001"),
-    ("[[folder/Note]]", None), ("[[wrong/Note]]", "VK001"),
-    ("[[Name|alias]]", None), ("[[Nope|alias]]", "VK001"),
-    ("[[Name#Heading]]", None), ("[[Name#Nope]]", "VK002"),
-    ("[[Name#H1#H2]]", None), ("[[Name#H2#H1]]", "VK002"),
-    ("[[#Local]]", None), ("[[#Nope]]", "VK002"),
-    ("[[Name#^block]]", None), ("[[Name#^nope]]", "VK002"),
-    ("![[img.png]]", None), ("![[nope.png]]", "VK001"),
-    ("![[img.png|100x145]]", None), ("![[nope.png|100x145]]", "VK001"),
-    ("![[Doc.pdf#page=3]]", None), ("![[Nope.pdf#page=3]]", "VK001"),
-    ("[x](My%20Note.md)", None), ("[x](No%20Note.md)", "VK003"),
-    ("[x](<My Note.md>)", None), ("[x](<No Note.md>)", "VK003"),
-    ("[x](../folder/Note.md#Heading)", None), ("[x](../folder/Nope.md#Heading)", "VK003"),
+    ("[[Name]]", None),
+    ("[[Nope]]", "VK001"),
+    ("[[Name.md]]", None),
+    ("[[Nope.md]]", "VK001"),
+    ("[[folder/Note]]", None),
+    ("[[wrong/Note]]", "VK001"),
+    ("[[Name|alias]]", None),
+    ("[[Nope|alias]]", "VK001"),
+    ("[[Name#Heading]]", None),
+    ("[[Name#Nope]]", "VK002"),
+    ("[[Name#H1#H2]]", None),
+    ("[[Name#H2#H1]]", "VK002"),
+    ("[[#Local]]", None),
+    ("[[#Nope]]", "VK002"),
+    ("[[Name#^block]]", None),
+    ("[[Name#^nope]]", "VK002"),
+    ("![[img.png]]", None),
+    ("![[nope.png]]", "VK001"),
+    ("![[img.png|100x145]]", None),
+    ("![[nope.png|100x145]]", "VK001"),
+    ("![[Doc.pdf#page=3]]", None),
+    ("![[Nope.pdf#page=3]]", "VK001"),
+    ("[x](My%20Note.md)", None),
+    ("[x](No%20Note.md)", "VK003"),
+    ("[x](<My Note.md>)", None),
+    ("[x](<No Note.md>)", "VK003"),
+    ("[x](../folder/Note.md#Heading)", None),
+    ("[x](../folder/Nope.md#Heading)", "VK003"),
     ("[x](../folder/Note.md#nope)", "VK002"),
-    ("[[../Name]]", None), ("[[../sub/Nope]]", "VK001"),
+    ("[[../Name]]", None),
+    ("[[../sub/Nope]]", "VK001"),
     ("[[../folder/Note#Other]]", None),
-    ("[[NAME]]", None), ("[[name#heading]]", None),
-    ('<a href="../My Note.md">x</a>', None), ('<a href="../Nope.md">x</a>', "VK003"),
+    ("[[NAME]]", None),
+    ("[[name#heading]]", None),
+    ('<a href="../My Note.md">x</a>', None),
+    ('<a href="../Nope.md">x</a>', "VK003"),
 ]
 
 
@@ -61,13 +78,18 @@ def test_link_form(vault: Vault, check: Check, link: str, code: str | None) -> N
 
 
 def test_escaped_pipe_in_a_table(vault: Vault, check: Check) -> None:
-    root = vault({**FILES, "t.md": (
-        "| link | note |\n"
-        "| --- | --- |\n"
-        "| [[Name\\|alias]] | ok |\n"
-        "| [[Nope\\|alias]] | ![[img.png\\|50]] |\n"
-        "| [[Name#Heading\\|h]] | [[Name#Gone\\|g]] |\n"
-    )})
+    root = vault(
+        {
+            **FILES,
+            "t.md": (
+                "| link | note |\n"
+                "| --- | --- |\n"
+                "| [[Name\\|alias]] | ok |\n"
+                "| [[Nope\\|alias]] | ![[img.png\\|50]] |\n"
+                "| [[Name#Heading\\|h]] | [[Name#Gone\\|g]] |\n"
+            ),
+        }
+    )
     run = check(root)
     assert run.where() == [("t.md", 4, 3, "VK001"), ("t.md", 5, 25, "VK002")]
     assert "target 'Nope' is not in the vault" in run.diags()[0]["message"]
@@ -130,8 +152,9 @@ def test_index_resolution_basics() -> None:
 
 
 @pytest.mark.parametrize(("paths", "target", "source", "expected"), TIE_CASES)
-def test_tie_break_through_check(vault: Vault, check: Check, paths: list[str], target: str,
-                                 source: str, expected: str) -> None:
+def test_tie_break_through_check(
+    vault: Vault, check: Check, paths: list[str], target: str, source: str, expected: str
+) -> None:
     # Only the expected file has the heading, so a broken-anchor means a wrong pick.
     files: dict[str, str | bytes] = {p: "# Wrong one\n" for p in paths}
     files[expected] = "# The Right One\n"
@@ -174,88 +197,111 @@ def test_obsidian_heading_matching_through_check(vault: Vault, check: Check) -> 
     bad = "\n".join(f"[[Note#{link}]]" for _, link in DIFFERENT_HEADING)
     root = vault({"Note.md": headings, "a.md": f"{good}\n{bad}\n"})
     run = check(root)
-    assert run.where() == [("a.md", 2, 1, "VK002"), ("a.md", 3, 1, "VK002"),
-                           ("a.md", 4, 1, "VK002")]
+    assert run.where() == [("a.md", 2, 1, "VK002"), ("a.md", 3, 1, "VK002"), ("a.md", 4, 1, "VK002")]
 
 
 def test_markdown_fragment_uses_github_slugs_or_obsidian_text(vault: Vault, check: Check) -> None:
-    root = vault({"Note.md": "## Step 1: Install\n\n## Step 1: Install\n", "a.md": (
-        "[a](Note.md#step-1-install) [b](Note.md#step-1-install-1)"
-        " [c](Note.md#Step%201%20Install)\n"
-        "[d](Note.md#step-1-install-2)\n"
-    )})
+    root = vault(
+        {
+            "Note.md": "## Step 1: Install\n\n## Step 1: Install\n",
+            "a.md": (
+                "[a](Note.md#step-1-install) [b](Note.md#step-1-install-1)"
+                " [c](Note.md#Step%201%20Install)\n"
+                "[d](Note.md#step-1-install-2)\n"
+            ),
+        }
+    )
     assert check(root).where() == [("a.md", 2, 1, "VK002")]
 
 
 # --- positions -----------------------------------------------------------------------------
 
+
 def test_positions_in_blocks(vault: Vault, check: Check) -> None:
-    root = vault({"a.md": (
-        "# Title [[N1]]\n"                 # 1: heading
-        "\n"
-        "- item [[N2]]\n"                  # 3: list item
-        "  - nested [[N3]]\n"              # 4: nested list item
-        "> quote [[N4]]\n"                 # 5: blockquote
-        "> > deeper [[N5]]\n"              # 6: nested blockquote
-        "\n"
-        "| col | col2 |\n"
-        "|-----|------|\n"
-        "| x | [[N6]] |\n"                 # 10: table cell
-        "\n"
-        "1. first\n"
-        "   > [x](missing.md)\n"           # 13: blockquote in an ordered item
-        "\n"
-        'Inline <a href="gone.md">a</a>\n'  # 15: html link
-    )})
+    root = vault(
+        {
+            "a.md": (
+                "# Title [[N1]]\n"  # 1: heading
+                "\n"
+                "- item [[N2]]\n"  # 3: list item
+                "  - nested [[N3]]\n"  # 4: nested list item
+                "> quote [[N4]]\n"  # 5: blockquote
+                "> > deeper [[N5]]\n"  # 6: nested blockquote
+                "\n"
+                "| col | col2 |\n"
+                "|-----|------|\n"
+                "| x | [[N6]] |\n"  # 10: table cell
+                "\n"
+                "1. first\n"
+                "   > [x](missing.md)\n"  # 13: blockquote in an ordered item
+                "\n"
+                'Inline <a href="gone.md">a</a>\n'  # 15: html link
+            )
+        }
+    )
     assert check(root).where() == [
-        ("a.md", 1, 9, "VK001"), ("a.md", 3, 8, "VK001"), ("a.md", 4, 12, "VK001"),
-        ("a.md", 5, 9, "VK001"), ("a.md", 6, 12, "VK001"), ("a.md", 10, 7, "VK001"),
-        ("a.md", 13, 6, "VK003"), ("a.md", 15, 8, "VK003"),
+        ("a.md", 1, 9, "VK001"),
+        ("a.md", 3, 8, "VK001"),
+        ("a.md", 4, 12, "VK001"),
+        ("a.md", 5, 9, "VK001"),
+        ("a.md", 6, 12, "VK001"),
+        ("a.md", 10, 7, "VK001"),
+        ("a.md", 13, 6, "VK003"),
+        ("a.md", 15, 8, "VK003"),
     ]
 
 
 def test_positions_in_frontmatter(vault: Vault, check: Check) -> None:
-    root = vault({"Books.md": "", "a.md": (
-        "---\n"
-        'categories: ["[[Books]]", "[[Films]]"]\n'
-        "related:\n"
-        '  - "[[Nope]]"\n'
-        "---\n"
-        "body [[Gone]]\n"
-    )})
-    assert check(root).where() == [("a.md", 2, 28, "VK001"), ("a.md", 4, 6, "VK001"),
-                                   ("a.md", 6, 6, "VK001")]
+    root = vault(
+        {
+            "Books.md": "",
+            "a.md": (
+                '---\ncategories: ["[[Books]]", "[[Films]]"]\nrelated:\n  - "[[Nope]]"\n---\nbody [[Gone]]\n'
+            ),
+        }
+    )
+    assert check(root).where() == [("a.md", 2, 28, "VK001"), ("a.md", 4, 6, "VK001"), ("a.md", 6, 6, "VK001")]
 
 
 def test_positions_crlf_and_bom(vault: Vault, check: Check) -> None:
-    root = vault({
-        "crlf.md": "---\r\ntitle: x\r\n---\r\nline [[N1]]\r\n\r\n- [[N2]]\r\n  -\t[x](gone.md)\r\n",
-        "bom.md": "\ufeff# H\r\n[[N3]] x [[N4]]\n",
-        "bomfm.md": "\ufeff---\ntitle: [unclosed\n---\n[[N5]]\n",
-    })
+    root = vault(
+        {
+            "crlf.md": "---\r\ntitle: x\r\n---\r\nline [[N1]]\r\n\r\n- [[N2]]\r\n  -\t[x](gone.md)\r\n",
+            "bom.md": "\ufeff# H\r\n[[N3]] x [[N4]]\n",
+            "bomfm.md": "\ufeff---\ntitle: [unclosed\n---\n[[N5]]\n",
+        }
+    )
     assert check(root).where() == [
-        ("bom.md", 2, 1, "VK001"), ("bom.md", 2, 10, "VK001"),
-        ("bomfm.md", 2, 1, "VK006"), ("bomfm.md", 4, 1, "VK001"),
-        ("crlf.md", 4, 6, "VK001"), ("crlf.md", 6, 3, "VK001"), ("crlf.md", 7, 5, "VK003"),
+        ("bom.md", 2, 1, "VK001"),
+        ("bom.md", 2, 10, "VK001"),
+        ("bomfm.md", 2, 1, "VK006"),
+        ("bomfm.md", 4, 1, "VK001"),
+        ("crlf.md", 4, 6, "VK001"),
+        ("crlf.md", 6, 3, "VK001"),
+        ("crlf.md", 7, 5, "VK003"),
     ]
 
 
 def test_nothing_from_code_or_math(vault: Vault, check: Check) -> None:
-    root = vault({"a.md": (
-        "`[[Code1]]` and ``[[Code2]] https://a.io/x https://a.io/x``\n"
-        "\n"
-        "```\n[[Fence]] [x](gone.md)\n-\n```\n"
-        "\n"
-        "~~~md\n[[Tilde]]\n~~~\n"
-        "\n"
-        "    [[Indented]] [x](gone.md)\n"
-        "\n"
-        "$[[Math1]]$ and $$[[Math2]]$$\n"
-        "\n"
-        "$$\n[[MathBlock]]\n$$\n"
-        "\n"
-        "- `-` is a marker and ``[x]()`` is code\n"
-    )})
+    root = vault(
+        {
+            "a.md": (
+                "`[[Code1]]` and ``[[Code2]] https://a.io/x https://a.io/x``\n"
+                "\n"
+                "```\n[[Fence]] [x](gone.md)\n-\n```\n"
+                "\n"
+                "~~~md\n[[Tilde]]\n~~~\n"
+                "\n"
+                "    [[Indented]] [x](gone.md)\n"
+                "\n"
+                "$[[Math1]]$ and $$[[Math2]]$$\n"
+                "\n"
+                "$$\n[[MathBlock]]\n$$\n"
+                "\n"
+                "- `-` is a marker and ``[x]()`` is code\n"
+            )
+        }
+    )
     assert check(root).diags() == []
 
 
@@ -266,19 +312,27 @@ def test_obsidian_comments_count(vault: Vault, check: Check) -> None:
 
 def test_html_comment_links_count(vault: Vault, check: Check) -> None:
     # parse.py: links in <!-- --> are the user's links (drafts are wrapped whole in one).
-    root = vault({"a.md": (
-        "<!-- [[N1]] -->\n"
-        "\n"
-        "<!--\n"
-        "- [[N2]]\n"
-        "- [x](gone.md)\n"
-        "-->\n"
-        "text <!-- [[N3]] --> after\n"
-        "<!-- vaultkit-disable-next-line VK004 -->\n"
-        "[t]()\n"
-    )})
-    assert check(root).where() == [("a.md", 1, 6, "VK001"), ("a.md", 4, 3, "VK001"),
-                                   ("a.md", 5, 3, "VK003"), ("a.md", 7, 11, "VK001")]
+    root = vault(
+        {
+            "a.md": (
+                "<!-- [[N1]] -->\n"
+                "\n"
+                "<!--\n"
+                "- [[N2]]\n"
+                "- [x](gone.md)\n"
+                "-->\n"
+                "text <!-- [[N3]] --> after\n"
+                "<!-- vaultkit-disable-next-line VK004 -->\n"
+                "[t]()\n"
+            )
+        }
+    )
+    assert check(root).where() == [
+        ("a.md", 1, 6, "VK001"),
+        ("a.md", 4, 3, "VK001"),
+        ("a.md", 5, 3, "VK003"),
+        ("a.md", 7, 11, "VK001"),
+    ]
 
 
 def test_parse_marks_commented_links_and_yields_the_facts() -> None:

@@ -59,18 +59,39 @@ def test_the_fast_path_is_really_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls
 
 
-LINES = st.sampled_from([
-    "# Heading [[Note]]", "## Sub `code` heading", "### \u00e9t\u00e9 \U0001f389 title", "",
-    "- [Link](https://example.com/a?utm_source=x) #tag", "- [[Note#Heading|alias]] and ![[img.png]]",
-    "  - nested https://bare.example/x.", "    - deeper <https://auto.example>", "-",
-    "1. [t](<My Note.md>) [ref][r]", "2) `[[not]]` and $[[math]]$", "* [x](../a/b.md#h) ^block-1",
-    "| a | [[Cell\\|alias]] |", "|---|---|", "| [l](http://t.example) | \u00fc |",
-    "<!-- [[Hidden]] https://hidden.example -->", "<a href=\"https://a.example\">A</a>",
-    "```", "[[in fence]]", "    indented [[code]]", "> quote [[Q]] #q", "[r]: https://ref.example",
-    "[t](https://simonwil lison.net/x)", "[t] (https://space.example)", "-[x](https://y.example)",
-    "text \u00a0 with nbsp and caf\u00e9 [[\u00c9t\u00e9]]", "%% [[Obsidian comment]] %%",
-    "**bold [[B]]** and _em [e](https://e.example)_", "\\[escaped](not) \\| pipe",
-])
+LINES = st.sampled_from(
+    [
+        "# Heading [[Note]]",
+        "## Sub `code` heading",
+        "### \u00e9t\u00e9 \U0001f389 title",
+        "",
+        "- [Link](https://example.com/a?utm_source=x) #tag",
+        "- [[Note#Heading|alias]] and ![[img.png]]",
+        "  - nested https://bare.example/x.",
+        "    - deeper <https://auto.example>",
+        "-",
+        "1. [t](<My Note.md>) [ref][r]",
+        "2) `[[not]]` and $[[math]]$",
+        "* [x](../a/b.md#h) ^block-1",
+        "| a | [[Cell\\|alias]] |",
+        "|---|---|",
+        "| [l](http://t.example) | \u00fc |",
+        "<!-- [[Hidden]] https://hidden.example -->",
+        '<a href="https://a.example">A</a>',
+        "```",
+        "[[in fence]]",
+        "    indented [[code]]",
+        "> quote [[Q]] #q",
+        "[r]: https://ref.example",
+        "[t](https://simonwil lison.net/x)",
+        "[t] (https://space.example)",
+        "-[x](https://y.example)",
+        "text \u00a0 with nbsp and caf\u00e9 [[\u00c9t\u00e9]]",
+        "%% [[Obsidian comment]] %%",
+        "**bold [[B]]** and _em [e](https://e.example)_",
+        "\\[escaped](not) \\| pipe",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 def _has_pre_commit() -> bool:
     probe = subprocess.run([sys.executable, "-m", "pre_commit", "--version"], capture_output=True)
     return probe.returncode == 0
@@ -29,12 +31,18 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("home")
     e = dict(os.environ)
-    e.update({
-        "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit"),
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    })
+    e.update(
+        {
+            "HOME": str(home),
+            "PRE_COMMIT_HOME": str(home / "pre-commit"),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        }
+    )
     e.pop("VIRTUAL_ENV", None)
     return e
 
@@ -43,15 +51,19 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> tuple[Path, str]:
     """A git repository holding this working tree as it is now (uncommitted edits too)."""
     dest = tmp_path_factory.mktemp("vaultkit-src")
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.splitlines()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     for rel in files:
         src = ROOT / rel
         if src.is_file() and not rel.startswith(("sample_vault/", "benchmarks/", "tests/")):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
-    for args in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-                 ["git", "commit", "-q", "-m", "snapshot"]):
+    for args in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "snapshot"],
+    ):
         run(args, dest, env).check_returncode()
     sha = run(["git", "rev-parse", "HEAD"], dest, env).stdout.strip()
     return dest, sha
@@ -74,8 +86,16 @@ def test_try_repo_blocks_broken_wikilink_and_passes_clean(
     note = vault / "New.md"
     note.write_text("# New\n\nA link to [[Nowhere]].\n", encoding="utf-8")
     run(["git", "add", "New.md"], vault, env).check_returncode()
-    cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo[0]), "vaultkit-check",
-           "--ref", hook_repo[1]]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(hook_repo[0]),
+        "vaultkit-check",
+        "--ref",
+        hook_repo[1],
+    ]
     bad = run(cmd, vault, env)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "New.md:3:11: VK001 [broken-wikilink]" in bad.stdout

@@ -30,5 +30,7 @@ def test_every_option_is_documented(command: str) -> None:
 
 def test_the_two_setup_commands_open_the_readme() -> None:
     first_block = README.split("```sh", 1)[1].split("```", 1)[0].strip().splitlines()
-    assert first_block == ["pip install . && vaultkit check sample_vault",
-                           "pip install -e '.[test]' && python -m pytest"]
+    assert first_block == [
+        "pip install . && vaultkit check sample_vault",
+        "pip install -e '.[test]' && python -m pytest",
+    ]

@@ -219,9 +219,9 @@ legit_text = st.lists(legit_line(), min_size=1, max_size=6).map("\n".join)
 # A line of damaged text is repaired as a whole once one repair in it is sure. Alone, a
 # lone ambiguous sequence may stay ("√∫" is also maths), so each line gets an anchor.
 anchors = st.sampled_from(["—", "’", "“", "é", "•", "…", "😀", "→"])
-anchored_text = st.lists(
-    st.tuples(anchors, legit_line()).map(" ".join), min_size=1, max_size=6
-).map("\n".join)
+anchored_text = st.lists(st.tuples(anchors, legit_line()).map(" ".join), min_size=1, max_size=6).map(
+    "\n".join
+)
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -266,8 +266,6 @@ def test_double_cp1252_round_trip(text: str) -> None:
 @FAST
 @given(st.lists(st.tuples(legit_text, st.sampled_from(["", "cp1252", "mac_roman"]))))
 def test_repair_is_idempotent(pieces: list[tuple[str, str]]) -> None:
-    text = "\n".join(
-        t if not codec else t.encode("utf-8").decode(PY_CODEC[codec]) for t, codec in pieces
-    )
+    text = "\n".join(t if not codec else t.encode("utf-8").decode(PY_CODEC[codec]) for t, codec in pieces)
     once = repair_text(text)
     assert repair_text(once) == once

@@ -574,8 +574,12 @@ def test_find_space_broken_only_removes_whitespace(text: str) -> None:
         assert is_external(fixed)
 
 
-@given(st.from_regex(r"https?://[a-z0-9.-]{1,20}(/[a-zA-Z0-9._~%!$&'()*+,;=:-]{0,30}){0,3}(#[a-z0-9]{1,8})?",
-                     fullmatch=True))
+@given(
+    st.from_regex(
+        r"https?://[a-z0-9.-]{1,20}(/[a-zA-Z0-9._~%!$&'()*+,;=:-]{0,30}){0,3}(#[a-z0-9]{1,8})?",
+        fullmatch=True,
+    )
+)
 def test_fast_path_agrees_with_the_full_canonicalisation(url: str) -> None:
     from vaultkit.text.urls import _canonical
 

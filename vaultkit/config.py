@@ -98,9 +98,7 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
         raise ConfigError(f"{path}: 'frontmatter.types' must be a table of key = type")
     for key, kind in types.items():
         if kind not in SCHEMA_TYPES:
-            raise ConfigError(
-                f"{path}: frontmatter type of '{key}' must be one of {', '.join(SCHEMA_TYPES)}"
-            )
+            raise ConfigError(f"{path}: frontmatter type of '{key}' must be one of {', '.join(SCHEMA_TYPES)}")
     cfg.schema_types = dict(types)
     threshold = section.get("similar-threshold", 90.0)
     if not isinstance(threshold, int | float) or not 0 <= threshold <= 100:

@@ -25,8 +25,16 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
 EXAMPLE_000 = EXAMPLES / "000_9b697ea2ae0f5582.txt"
 
 # The rules whose fixes `vaultkit fix` applies.
-FIX_RULES = ("mojibake", "nbsp-indent", "list-marker-space", "empty-list-item", "malformed-link",
-             "tracking-params", "duplicate-url", "non-utf8-encoding")
+FIX_RULES = (
+    "mojibake",
+    "nbsp-indent",
+    "list-marker-space",
+    "empty-list-item",
+    "malformed-link",
+    "tracking-params",
+    "duplicate-url",
+    "non-utf8-encoding",
+)
 
 
 def make_vault(tmp_path: Path, files: dict[str, str | bytes], name: str = "vault") -> Path:
@@ -78,5 +86,6 @@ def note_of(text: str, path: str = "note.md") -> Note:
 
 def fix(text: str, unsafe: bool = False, rules: Sequence[Rule] | None = None) -> FixResult:
     """``fix_text`` on ``text`` with the fixable rules, in an empty vault."""
-    return fix_text(note_of(text), rules if rules is not None else fixable_rules(), empty_context(),
-                    unsafe=unsafe)
+    return fix_text(
+        note_of(text), rules if rules is not None else fixable_rules(), empty_context(), unsafe=unsafe
+    )

@@ -38,8 +38,16 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_check_online_reports_each_outcome_with_json_extras(tmp_path: Path, server: LocalServer) -> None:
     vault = make_vault(tmp_path, server)
-    code, out = run("check", "--online", "--allow-private", "--cache", str(tmp_path / "c.db"),
-                    "--format", "json", str(vault))
+    code, out = run(
+        "check",
+        "--online",
+        "--allow-private",
+        "--cache",
+        str(tmp_path / "c.db"),
+        "--format",
+        "json",
+        str(vault),
+    )
     assert code == 1
     doc = json.loads(out)
     got = {(d["line"], d["rule"]): d for d in doc["diagnostics"]}
@@ -92,8 +100,7 @@ def test_fix_online_rewrites_permanent_redirects(tmp_path: Path, server: LocalSe
 
 def test_progress_on_a_terminal_only(tmp_path: Path, server: LocalServer) -> None:
     vault = make_vault(tmp_path, server)
-    cmd = [sys.executable, "-m", "vaultkit", "check", "--online", "--allow-private", "--no-cache",
-           str(vault)]
+    cmd = [sys.executable, "-m", "vaultkit", "check", "--online", "--allow-private", "--no-cache", str(vault)]
     piped = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert "checking URLs" not in piped.stderr
     main, child = pty.openpty()

@@ -18,18 +18,30 @@ from vaultkit.online.options import settings_from
 
 @click.command()
 @paths_argument
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
 @rule_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
-@click.option("--no-cache", is_flag=True,
-              help="Don't read or write caches (.vaultkit_cache/, and online results).")
+@click.option(
+    "--no-cache", is_flag=True, help="Don't read or write caches (.vaultkit_cache/, and online results)."
+)
 @online_options
-def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-          strict: bool, online: bool, color: bool | None, no_cache: bool, allow_private: bool,
-          cache: Path | None, refresh: bool) -> None:
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool,
+    online: bool,
+    color: bool | None,
+    no_cache: bool,
+    allow_private: bool,
+    cache: Path | None,
+    refresh: bool,
+) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
     With note files, the whole vault is still indexed to resolve links, but only
@@ -39,8 +51,13 @@ def check(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tu
     rules = select_rules(session.config, split_rules(select), split_rules(ignore), online)
     settings = None
     if online:
-        settings = settings_from(session.config.online, allow_private=allow_private, cache=cache,
-                                 no_cache=no_cache, refresh=refresh)
+        settings = settings_from(
+            session.config.online,
+            allow_private=allow_private,
+            cache=cache,
+            no_cache=no_cache,
+            refresh=refresh,
+        )
     with progress_bar(enabled=online and fmt != "json") as progress:
         diags = run_check(session, rules, use_cache=not no_cache, online=settings, progress=progress)
     files = len(session.targets)

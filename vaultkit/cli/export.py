@@ -29,26 +29,63 @@ FORMATS = ("json", "csv", "sqlite")
 
 @click.command("export")
 @paths_argument
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
-              help="Output format (sqlite needs -o).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE atomically instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="json",
+    show_default=True,
+    help="Output format (sqlite needs -o).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE atomically instead of standard output.",
+)
 @click.option("--dedupe", is_flag=True, help="CSV: one row per resource, not per occurrence.")
-@click.option("--tag", "tags", multiple=True, metavar="TAG",
-              help="Only occurrences with this tag (or a nested tag under it); repeatable.")
-@click.option("--section", "sections", multiple=True, metavar="GLOB",
-              help="Only occurrences whose section path (joined with ' > ') or one of its "
-                   "parents matches GLOB; repeatable.")
-@click.option("--note", "notes", multiple=True, metavar="GLOB",
-              help="Only notes whose vault path matches GLOB; repeatable.")
-@click.option("--generated", metavar="ISO",
-              help="The 'generated' time stamp (default: SOURCE_DATE_EPOCH, else now).")
-@click.option("--similar-threshold", type=click.FloatRange(0, 100), default=None,
-              help="Title similarity (0-100) for 'similar' (default: the config's "
-                   "similar-threshold, 90).")
-def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool,
-            tags: tuple[str, ...], sections: tuple[str, ...], notes: tuple[str, ...],
-            generated: str | None, similar_threshold: float | None) -> None:
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only occurrences with this tag (or a nested tag under it); repeatable.",
+)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="GLOB",
+    help="Only occurrences whose section path (joined with ' > ') or one of its "
+    "parents matches GLOB; repeatable.",
+)
+@click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="GLOB",
+    help="Only notes whose vault path matches GLOB; repeatable.",
+)
+@click.option(
+    "--generated", metavar="ISO", help="The 'generated' time stamp (default: SOURCE_DATE_EPOCH, else now)."
+)
+@click.option(
+    "--similar-threshold",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Title similarity (0-100) for 'similar' (default: the config's similar-threshold, 90).",
+)
+def command(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    dedupe: bool,
+    tags: tuple[str, ...],
+    sections: tuple[str, ...],
+    notes: tuple[str, ...],
+    generated: str | None,
+    similar_threshold: float | None,
+) -> None:
     """Export the vault's external links as one deduplicated resource index.
 
     Each resource is a canonical URL with every place it is saved: note, line,
@@ -75,8 +112,9 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, dedupe: bool
     # one is small) as this one encodes the resources.
     parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
     with gc_paused(), background(similar_json, parallel) as search_similar:
-        export = build_export(session, Filters(tags, sections, notes), stamp, similar_threshold,
-                              similar=fmt == "sqlite")  # json: below; csv: has no column for it
+        export = build_export(
+            session, Filters(tags, sections, notes), stamp, similar_threshold, similar=fmt == "sqlite"
+        )  # json: below; csv: has no column for it
         for path, why in export.skipped:
             click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
         if fmt == "sqlite" and output is not None:

@@ -26,30 +26,46 @@ from vaultkit.vault.fsio import render, write_atomic
 @rule_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply opt-in fixes (duplicate list items).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 if anything would change.")
-@click.option("--online", is_flag=True,
-              help="Also rewrite permanently redirected URLs (checks URLs over HTTP).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option(
+    "--online", is_flag=True, help="Also rewrite permanently redirected URLs (checks URLs over HTTP)."
+)
 @online_options
-def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
-            unsafe_fixes: bool, show_diff: bool, check_only: bool, online: bool,
-            allow_private: bool, cache: Path | None, refresh: bool) -> None:
+def command(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    unsafe_fixes: bool,
+    show_diff: bool,
+    check_only: bool,
+    online: bool,
+    allow_private: bool,
+    cache: Path | None,
+    refresh: bool,
+) -> None:
     """Repair what can be repaired safely, in place, atomically and idempotently."""
     for p in paths:
         outside = _leaves_vault(p)
         if outside is not None:
-            raise ConfigError(f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
-                              f"{outside}; not fixing through a link that leaves the vault")
+            raise ConfigError(
+                f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
+                f"{outside}; not fixing through a link that leaves the vault"
+            )
     session = open_vault(list(paths))
-    rules = [r for r in select_rules(session.config, split_rules(select), split_rules(ignore), online)
-             if r.fixable]
+    rules = [
+        r for r in select_rules(session.config, split_rules(select), split_rules(ignore), online) if r.fixable
+    ]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
     if online and any(r.online for r in rules):
-        settings = settings_from(session.config.online, allow_private=allow_private, cache=cache,
-                                 refresh=refresh)
-        urls = list(dict.fromkeys(row.canonical for note in session.notes.values()
-                                  for row in link_rows(note) if row.canonical))
+        settings = settings_from(
+            session.config.online, allow_private=allow_private, cache=cache, refresh=refresh
+        )
+        urls = list(
+            dict.fromkeys(
+                row.canonical for note in session.notes.values() for row in link_rows(note) if row.canonical
+            )
+        )
         with progress_bar(enabled=True) as progress:
             ctx.settings["online_results"] = check_urls(urls, settings, progress)
     changed = failed = 0
@@ -66,8 +82,7 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
             continue
         seen.add(real)
         if not src.confident:
-            click.echo(f"{rel}: skipped: encoding {src.encoding} is a guess; convert it by hand",
-                       err=True)
+            click.echo(f"{rel}: skipped: encoding {src.encoding} is a guess; convert it by hand", err=True)
             continue
         result = fix_text(note, rules, ctx, unsafe=unsafe_fixes)
         if result.refused:
@@ -84,17 +99,19 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
         for name, n in result.applied.items():
             total[name] = total.get(name, 0) + n
         if show_diff:
-            diff = difflib.unified_diff(note.text.splitlines(keepends=True),
-                                        result.text.splitlines(keepends=True),
-                                        f"a/{rel}", f"b/{rel}")
+            diff = difflib.unified_diff(
+                note.text.splitlines(keepends=True),
+                result.text.splitlines(keepends=True),
+                f"a/{rel}",
+                f"b/{rel}",
+            )
             click.echo("".join(diff), nl=False)
             continue
         if check_only:
             click.echo(f"{rel}: would fix {detail}")
             continue
         try:
-            write_atomic(src.path, render(src, result.text, to_utf8=convert), expect=src,
-                         root=session.root)
+            write_atomic(src.path, render(src, result.text, to_utf8=convert), expect=src, root=session.root)
         except VaultkitError as exc:
             click.echo(f"{rel}: not written: {exc}", err=True)
             failed += 1
@@ -103,8 +120,12 @@ def command(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str,
     fixes = sum(total.values())
     verb = "would fix" if (check_only or show_diff) else "fixed"
     per_rule = ", ".join(f"{k} ×{v}" for k, v in sorted(total.items()))
-    click.echo(f"{verb} {fixes} problem(s) in {changed} file(s)" + (f" ({per_rule})" if per_rule else "")
-               + (f"; {failed} file(s) not written" if failed else ""), err=show_diff)
+    click.echo(
+        f"{verb} {fixes} problem(s) in {changed} file(s)"
+        + (f" ({per_rule})" if per_rule else "")
+        + (f"; {failed} file(s) not written" if failed else ""),
+        err=show_diff,
+    )
     pending = check_only and changed > 0
     sys.exit(EXIT_FINDINGS if pending or failed else EXIT_OK)
 

@@ -47,15 +47,27 @@ def _line(o: Outcome, dry_run: bool) -> str:
 
 @click.command(name="import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--vault", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="The vault to import into (default: the vault holding the current folder).")
-@click.option("--folder", default="", metavar="PATH",
-              help="Folder inside the vault for the new notes (default: the vault root).")
-@click.option("--encoding", callback=_check_encoding, metavar="NAME",
-              help="Decode every source with this encoding instead of detecting it.")
+@click.option(
+    "--vault",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="The vault to import into (default: the vault holding the current folder).",
+)
+@click.option(
+    "--folder",
+    default="",
+    metavar="PATH",
+    help="Folder inside the vault for the new notes (default: the vault root).",
+)
+@click.option(
+    "--encoding",
+    callback=_check_encoding,
+    metavar="NAME",
+    help="Decode every source with this encoding instead of detecting it.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan (targets and actions); write nothing.")
-def command(sources: tuple[Path, ...], vault: Path | None, folder: str, encoding: str | None,
-            dry_run: bool) -> None:
+def command(
+    sources: tuple[Path, ...], vault: Path | None, folder: str, encoding: str | None, dry_run: bool
+) -> None:
     """Bring outside notes (.md, .markdown, .txt; any encoding) into the vault as clean notes.
 
     SOURCES are files or folders (read recursively). Each file is decoded, its
@@ -72,8 +84,7 @@ def command(sources: tuple[Path, ...], vault: Path | None, folder: str, encoding
         raise click.BadParameter(str(exc), param_hint="--folder") from None
     today = import_date()
     counts: Counter[str] = Counter()
-    for outcome in import_notes(list(sources), root, folder, dry_run=dry_run, encoding=encoding,
-                                today=today):
+    for outcome in import_notes(list(sources), root, folder, dry_run=dry_run, encoding=encoding, today=today):
         counts[outcome.status] += 1
         click.echo(_line(outcome, dry_run))
     parts = [f"{counts['imported']} {'to import' if dry_run else 'imported'}"]

@@ -20,22 +20,35 @@ def paths_argument(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--ignore", multiple=True, metavar="RULES",
-                        help="Skip these rules (codes or names, comma-separated).")(func)
-    func = click.option("--select", multiple=True, metavar="RULES",
-                        help="Run only these rules (codes or names, comma-separated).")(func)
+    func = click.option(
+        "--ignore", multiple=True, metavar="RULES", help="Skip these rules (codes or names, comma-separated)."
+    )(func)
+    func = click.option(
+        "--select",
+        multiple=True,
+        metavar="RULES",
+        help="Run only these rules (codes or names, comma-separated).",
+    )(func)
     return func
 
 
 def online_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--refresh", is_flag=True,
-                        help="--online: ignore cached URL results (and overwrite them).")(func)
-    func = click.option("--cache", type=click.Path(path_type=Path), default=None, metavar="FILE",
-                        help="--online: the SQLite file for URL results "
-                             "(default: in the user cache folder).")(func)
-    func = click.option("--allow-private", is_flag=True,
-                        help="--online: also request loopback, private and link-local "
-                             "addresses (off by default: SSRF guard).")(func)
+    func = click.option(
+        "--refresh", is_flag=True, help="--online: ignore cached URL results (and overwrite them)."
+    )(func)
+    func = click.option(
+        "--cache",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="--online: the SQLite file for URL results (default: in the user cache folder).",
+    )(func)
+    func = click.option(
+        "--allow-private",
+        is_flag=True,
+        help="--online: also request loopback, private and link-local "
+        "addresses (off by default: SSRF guard).",
+    )(func)
     return func
 
 

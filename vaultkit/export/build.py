@@ -89,8 +89,9 @@ def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_export(session: Session, filters: Filters, generated: str,
-                 threshold: float | None = None, similar: bool = True) -> Export:
+def build_export(
+    session: Session, filters: Filters, generated: str, threshold: float | None = None, similar: bool = True
+) -> Export:
     """The export of the session's target notes (each read and parsed once). Without
     ``similar``, ``Resource.similar`` is left empty for the caller to fill (or not: CSV
     has no column for it)."""

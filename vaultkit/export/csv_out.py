@@ -21,8 +21,18 @@ from collections.abc import Iterator
 from vaultkit.export.build import SECTION_SEP, Export
 from vaultkit.export.resources import Occurrence, Resource
 
-HEADER = ("canonical_url", "url", "title", "note", "section", "line", "tags", "difficulty",
-          "commented", "occurrences")
+HEADER = (
+    "canonical_url",
+    "url",
+    "title",
+    "note",
+    "section",
+    "line",
+    "tags",
+    "difficulty",
+    "commented",
+    "occurrences",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -31,8 +41,7 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def _row(r: Resource, o: Occurrence, title: str, tags: list[str], commented: bool
-         ) -> list[str | int]:
+def _row(r: Resource, o: Occurrence, title: str, tags: list[str], commented: bool) -> list[str | int]:
     cells = [r.canonical_url, r.url, title, o.note, SECTION_SEP.join(o.section)]
     text = [neutralise(c) for c in cells]
     tail = [";".join(tags), o.difficulty or "", "true" if commented else "false"]

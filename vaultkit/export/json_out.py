@@ -27,8 +27,17 @@ def _make_dump() -> Callable[[Any], str]:
     if make is None:
         return _ENCODER.encode
     e = _ENCODER
-    run = make(None, e.default, string, e.indent, e.key_separator, e.item_separator,
-               e.sort_keys, e.skipkeys, e.allow_nan)
+    run = make(
+        None,
+        e.default,
+        string,
+        e.indent,
+        e.key_separator,
+        e.item_separator,
+        e.sort_keys,
+        e.skipkeys,
+        e.allow_nan,
+    )
 
     def dump(obj: Any) -> str:
         return "".join(run(obj, 0))
@@ -44,23 +53,27 @@ def strings(items: Iterable[str]) -> str:
 
 
 def occurrence_json(o: Occurrence) -> str:
-    return dump({
-        "note": o.note,
-        "line": o.line,
-        "section": o.section,
-        "title": o.title,
-        "tags": o.tags,
-        "difficulty": o.difficulty,
-        "metadata": o.metadata,
-        "commented": o.commented,
-    })
+    return dump(
+        {
+            "note": o.note,
+            "line": o.line,
+            "section": o.section,
+            "title": o.title,
+            "tags": o.tags,
+            "difficulty": o.difficulty,
+            "metadata": o.metadata,
+            "commented": o.commented,
+        }
+    )
 
 
 def resource_head(r: Resource) -> str:
     """A resource's JSON object up to its last key, ``similar`` (see :func:`resource_tail`)."""
     occs = ", ".join([occurrence_json(o) for o in r.occurrences])
-    return (f'{{"url": {string(r.url)}, "canonical_url": {string(r.canonical_url)}, '
-            f'"title": {string(r.title)}, "occurrences": [{occs}], "tags": {strings(r.tags)}')
+    return (
+        f'{{"url": {string(r.url)}, "canonical_url": {string(r.canonical_url)}, '
+        f'"title": {string(r.title)}, "occurrences": [{occs}], "tags": {strings(r.tags)}'
+    )
 
 
 _NO_SIMILAR = ', "similar": []}'
@@ -110,10 +123,15 @@ def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> It
     With ``similar`` (from :func:`similar_json`, perhaps still being computed in another
     process), resources are encoded meanwhile and ``similar`` is added to each.
     """
-    yield (f'{{\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
-           f'\n  "vault": {dump(export.vault)},\n')
-    resources = (_resource_lines(export.resources, similar) if similar is not None
-                 else (resource_head(r) + resource_tail(r.similar) for r in export.resources))
+    yield (
+        f'{{\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
+        f'\n  "vault": {dump(export.vault)},\n'
+    )
+    resources = (
+        _resource_lines(export.resources, similar)
+        if similar is not None
+        else (resource_head(r) + resource_tail(r.similar) for r in export.resources)
+    )
     notes = (dump(note_dict(n)) for n in export.notes)
     for key, lines, last in (("resources", resources, False), ("notes", notes, True)):
         yield f'  "{key}": ['

@@ -24,6 +24,7 @@ def write_stream(stream: BinaryIO, chunks: Iterable[bytes]) -> None:
 
 def write_file_atomic(path: Path, chunks: Iterable[bytes]) -> None:
     """Replace ``path`` with the concatenated ``chunks``, or leave it untouched."""
+
     def fill(tmp: str) -> None:
         with open(tmp, "wb") as handle:
             for chunk in chunks:

@@ -44,11 +44,39 @@ from vaultkit.text.urls import (
 NOTE_LINK_KINDS = frozenset({"wikilink", "embed"})
 # A frontmatter URL under one of these keys is the resource a note is about (a web
 # clipping's ``source:``); other frontmatter URLs (``cover:``, ``image:``...) are not.
-FRONTMATTER_URL_KEYS = frozenset({"url", "source", "link", "href", "website", "homepage",
-                                  "origin", "canonical", "canonical_url", "source_url"})
+FRONTMATTER_URL_KEYS = frozenset(
+    {
+        "url",
+        "source",
+        "link",
+        "href",
+        "website",
+        "homepage",
+        "origin",
+        "canonical",
+        "canonical_url",
+        "source_url",
+    }
+)
 _FM_KEY = re.compile(r"^\s*([\w-]+)\s*:")
-GENERIC_TITLES = frozenset({"here", "link", "this", "click here", "read more", "more", "source",
-                            "url", "website", "stuff", "idk", "pdf", "this link", "this one"})
+GENERIC_TITLES = frozenset(
+    {
+        "here",
+        "link",
+        "this",
+        "click here",
+        "read more",
+        "more",
+        "source",
+        "url",
+        "website",
+        "stuff",
+        "idk",
+        "pdf",
+        "this link",
+        "this one",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -173,21 +201,44 @@ def collect(note: Note) -> list[Occurrence]:
         tags = list(dict.fromkeys(ctx.item_tags(res_item, label, line) + fm_tags))
         difficulty = ctx.difficulty(res_item, line)
         metadata = ctx.metadata(res_item, label)
-        _add(out, note, link, line, urls, list(sections.at(line)), title, rank, tags, difficulty,
-             metadata)
+        _add(out, note, link, line, urls, list(sections.at(line)), title, rank, tags, difficulty, metadata)
     return out
 
 
-def _add(out: list[Occurrence], note: Note, link: Link, line: int, urls: list[str],
-         section: list[str], title: str | None, rank: int, tags: list[str],
-         difficulty: str | None, metadata: dict[str, str]) -> None:
+def _add(
+    out: list[Occurrence],
+    note: Note,
+    link: Link,
+    line: int,
+    urls: list[str],
+    section: list[str],
+    title: str | None,
+    rank: int,
+    tags: list[str],
+    difficulty: str | None,
+    metadata: dict[str, str],
+) -> None:
     seen: set[str] = set()
     for url in urls:
         canon = canonical_url(url)
         if canon not in seen:
             seen.add(canon)
-            out.append(Occurrence(url, canon, note.path, line, link.start, section, title, rank,
-                                  tags, difficulty, metadata, link.commented))
+            out.append(
+                Occurrence(
+                    url,
+                    canon,
+                    note.path,
+                    line,
+                    link.start,
+                    section,
+                    title,
+                    rank,
+                    tags,
+                    difficulty,
+                    metadata,
+                    link.commented,
+                )
+            )
 
 
 def _frontmatter_key(note: Note, link: Link) -> str:
@@ -207,8 +258,7 @@ def best_title(occs: list[Occurrence]) -> str | None:
     titles = {(o.rank, o.title) for o in occs if o.title}
     if not titles:
         return None
-    ranked = sorted(titles, key=lambda rt: (fold(rt[1]) in GENERIC_TITLES, rt[0], -len(rt[1]),
-                                            rt[1]))
+    ranked = sorted(titles, key=lambda rt: (fold(rt[1]) in GENERIC_TITLES, rt[0], -len(rt[1]), rt[1]))
     return ranked[0][1]
 
 
@@ -232,8 +282,16 @@ def group(occurrences: list[Occurrence]) -> list[Resource]:
         occs.sort(key=_occ_key)
         merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
         title = best_title(occs)
-        out.append(Resource(canon, occs[0].url, title or occs[0].url, occs,
-                            sorted(merged, key=_tag_key), title is not None))
+        out.append(
+            Resource(
+                canon,
+                occs[0].url,
+                title or occs[0].url,
+                occs,
+                sorted(merged, key=_tag_key),
+                title is not None,
+            )
+        )
     return out
 
 
@@ -264,8 +322,7 @@ def links_to(path: str, links: Sequence[tuple[str, str]], index: VaultIndex) -> 
     """The notes that (kind, target) links from ``path`` resolve to, sorted, without itself."""
     out: set[str] = set()
     for kind, target in links:
-        found = (index.resolve(target, path) if kind in NOTE_LINK_KINDS
-                 else index.resolve_path(target, path))
+        found = index.resolve(target, path) if kind in NOTE_LINK_KINDS else index.resolve_path(target, path)
         if found and found != path and found.lower().endswith(".md"):
             out.add(found)
     return sorted(out)

@@ -65,14 +65,16 @@ def similar_pairs(titles: list[str], threshold: float) -> dict[tuple[int, int], 
         group.sort()
         words = [titles[i] for i in group]
         for k in range(len(group) - 1):  # rapidfuzz compares a title with the rest in C
-            for _, score, j in process.extract(words[k], words[k + 1 :], scorer=fuzz.ratio,
-                                               score_cutoff=threshold, limit=None):
+            for _, score, j in process.extract(
+                words[k], words[k + 1 :], scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+            ):
                 pairs[(group[k], group[k + 1 + j])] = score
     return pairs
 
 
-def find_similar(titles: list[str | None], keys: list[str], threshold: float,
-                 limit: int = LIMIT) -> list[list[str]]:
+def find_similar(
+    titles: list[str | None], keys: list[str], threshold: float, limit: int = LIMIT
+) -> list[list[str]]:
     """For each item, the keys of the others whose titles are near-duplicates of its own
     (``None``: no title, never similar), best score first, at most ``limit``."""
     out: list[list[str]] = [[] for _ in titles]
@@ -87,8 +89,9 @@ def own_list(best: list[str], me: str, limit: int) -> list[str]:
     return [k for k in best if k != me][:limit] if me in best else best[:limit]
 
 
-def best_by_title(titles: list[str | None], keys: list[str], threshold: float,
-                  limit: int) -> Iterator[tuple[list[int], list[str]]]:
+def best_by_title(
+    titles: list[str | None], keys: list[str], threshold: float, limit: int
+) -> Iterator[tuple[list[int], list[str]]]:
     """For each normalised title that has candidates: its items, and the keys of its best
     ``limit + 1`` candidates (best score first, then by key), from which each item's own
     list is :func:`own_list`. Items of one title share their candidates, so the work is
@@ -103,8 +106,10 @@ def best_by_title(titles: list[str | None], keys: list[str], threshold: float,
             else:
                 found.append(i)
     uniq = sorted(groups)
-    tops = [m if len(m) == 1 else sorted(m, key=keys.__getitem__)[: limit + 1]
-            for m in map(groups.__getitem__, uniq)]
+    tops = [
+        m if len(m) == 1 else sorted(m, key=keys.__getitem__)[: limit + 1]
+        for m in map(groups.__getitem__, uniq)
+    ]
     near: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for (a, b), score in similar_pairs(uniq, threshold).items():
         near[a].append((score, b))

@@ -104,32 +104,62 @@ def write_sqlite(export: Export, path: str) -> None:
 
 
 def _fill(db: sqlite3.Connection, export: Export) -> None:
-    db.executemany("INSERT INTO meta VALUES (?, ?)", [
-        ("version", str(export.version)),
-        ("generated", export.generated),
-        ("vault", export.vault),
-    ])
-    db.executemany("INSERT INTO notes VALUES (?, ?, ?, ?)", (
-        (n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes))
-    db.executemany("INSERT INTO links VALUES (?, ?)", (
-        (n.path, t) for n in export.notes for t in n.links_to))
-    db.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-        _resource_row(rid, r) for rid, r in enumerate(export.resources, start=1)))
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [
+            ("version", str(export.version)),
+            ("generated", export.generated),
+            ("vault", export.vault),
+        ],
+    )
+    db.executemany(
+        "INSERT INTO notes VALUES (?, ?, ?, ?)",
+        ((n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes),
+    )
+    db.executemany("INSERT INTO links VALUES (?, ?)", ((n.path, t) for n in export.notes for t in n.links_to))
+    db.executemany(
+        "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (_resource_row(rid, r) for rid, r in enumerate(export.resources, start=1)),
+    )
     db.executemany(
         "INSERT INTO occurrences (resource_id, note, line, section, title, tags, difficulty, "
-        "metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (rid, o.note, o.line, SECTION_SEP.join(o.section), o.title, _json(o.tags),
-             o.difficulty, _json(o.metadata), int(o.commented))
-            for rid, r in enumerate(export.resources, start=1) for o in r.occurrences))
-    db.execute("INSERT INTO resources_fts (rowid, title, sections, metadata) "
-               "SELECT id, title, sections, metadata FROM resources")
+        "metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                rid,
+                o.note,
+                o.line,
+                SECTION_SEP.join(o.section),
+                o.title,
+                _json(o.tags),
+                o.difficulty,
+                _json(o.metadata),
+                int(o.commented),
+            )
+            for rid, r in enumerate(export.resources, start=1)
+            for o in r.occurrences
+        ),
+    )
+    db.execute(
+        "INSERT INTO resources_fts (rowid, title, sections, metadata) "
+        "SELECT id, title, sections, metadata FROM resources"
+    )
 
 
 def _resource_row(rid: int, r: Resource) -> tuple[Any, ...]:
     sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in r.occurrences)
     meta = dict.fromkeys(f"{k}: {v}" for o in r.occurrences for k, v in o.metadata.items())
-    return (rid, r.canonical_url, r.url, r.title, _json(r.tags), _json(r.similar),
-            len(r.occurrences), "\n".join(s for s in sections if s), "\n".join(meta))
+    return (
+        rid,
+        r.canonical_url,
+        r.url,
+        r.title,
+        _json(r.tags),
+        _json(r.similar),
+        len(r.occurrences),
+        "\n".join(s for s in sections if s),
+        "\n".join(meta),
+    )
 
 
 def render_sqlite(export: Export) -> bytes:

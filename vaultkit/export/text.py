@@ -57,13 +57,11 @@ def trim(text: str, punctuation: bool = True) -> str:
     start, end = 0, len(text)
     while start < end and (text[start] in lead or text[start].isspace() or _decorative(text[start])):
         start += 1
-    while end > start and (text[end - 1] in trail or text[end - 1].isspace()
-                           or _decorative(text[end - 1])):
+    while end > start and (text[end - 1] in trail or text[end - 1].isspace() or _decorative(text[end - 1])):
         end -= 1
     text = text[start:end]
     # "(the shaders thing)" → "the shaders thing"; "(new) KV cache" stays
-    if (punctuation and len(text) > 2 and text[0] + text[-1] in ("()", "[]")
-            and text.count(text[0]) == 1):
+    if punctuation and len(text) > 2 and text[0] + text[-1] in ("()", "[]") and text.count(text[0]) == 1:
         text = text[1:-1].strip()
     return text
 

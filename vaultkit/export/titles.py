@@ -33,8 +33,9 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _META = re.compile(r"^\s*([^\W\d_][\w .'/&()+-]{0,39}?)\s*:\s+(\S.*)$")
 _BADGE_SPLIT = re.compile(r"(?<!-)-(?!-)")
 LEVEL_LABELS = frozenset({"difficulty", "level", "diff", "difficulty level", "skill level"})
-LEVELS = frozenset({"easy", "medium", "hard", "beginner", "intermediate", "advanced", "expert",
-                    "basic", "introductory"})
+LEVELS = frozenset(
+    {"easy", "medium", "hard", "beginner", "intermediate", "advanced", "expert", "basic", "introductory"}
+)
 
 
 def badge_difficulty(alt: str, url: str) -> str | None:
@@ -44,8 +45,10 @@ def badge_difficulty(alt: str, url: str) -> str | None:
     if "/badge/" in path:
         content = unquote(path.split("/badge/", 1)[1].split("/", 1)[0])
         content = content.rsplit(".", 1)[0] if content.endswith((".svg", ".png")) else content
-        parts = [p.replace("--", "-").replace("__", "\0").replace("_", " ").replace("\0", "_")
-                 for p in _BADGE_SPLIT.split(content)]
+        parts = [
+            p.replace("--", "-").replace("__", "\0").replace("_", " ").replace("\0", "_")
+            for p in _BADGE_SPLIT.split(content)
+        ]
         if len(parts) >= 3:
             label, message = parts[0], parts[1]
         elif parts:
@@ -110,8 +113,7 @@ class NoteContext:
 
     # --- facts ----------------------------------------------------------------------
 
-    def title(self, link: Link, line: int, res_item: int | None, label: int | None
-              ) -> tuple[str | None, int]:
+    def title(self, link: Link, line: int, res_item: int | None, label: int | None) -> tuple[str | None, int]:
         """The occurrence title and its rank (LINK_TEXT or CONTEXT)."""
         if link.kind in ("link", "reference", "html") and link.text.strip():
             text = clean_as_written(link.text)

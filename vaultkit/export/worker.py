@@ -25,12 +25,30 @@ def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     note, _, problems = load_one(root, rel, templates)
     if problems:
         return rel, problems[0].message, (), []
-    occs = [(o.url, o.canonical_url, o.line, o.offset, tuple(o.section), o.title, o.rank,
-             tuple(o.tags), o.difficulty, o.metadata, o.commented) for o in collect(note)]
+    occs = [
+        (
+            o.url,
+            o.canonical_url,
+            o.line,
+            o.offset,
+            tuple(o.section),
+            o.title,
+            o.rank,
+            tuple(o.tags),
+            o.difficulty,
+            o.metadata,
+            o.commented,
+        )
+        for o in collect(note)
+    ]
     title, frontmatter, tags = note_meta(note)
-    links = tuple((link.kind, link.target) for link in note.links
-                  if link.target and (link.kind in NOTE_LINK_KINDS or link.kind == "link")
-                  and ":" not in link.target.split("/", 1)[0])
+    links = tuple(
+        (link.kind, link.target)
+        for link in note.links
+        if link.target
+        and (link.kind in NOTE_LINK_KINDS or link.kind == "link")
+        and ":" not in link.target.split("/", 1)[0]
+    )
     return rel, None, (title, frontmatter, tuple(tags), links), occs
 
 
@@ -45,5 +63,17 @@ def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[
 
 def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:
     url, canon, line, offset, section, title, rank, tags, difficulty, metadata, commented = data
-    return Occurrence(url, canon, note, line, offset, list(section), title, rank, list(tags),
-                      difficulty, metadata, commented)
+    return Occurrence(
+        url,
+        canon,
+        note,
+        line,
+        offset,
+        list(section),
+        title,
+        rank,
+        list(tags),
+        difficulty,
+        metadata,
+        commented,
+    )

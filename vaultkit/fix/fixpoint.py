@@ -161,8 +161,9 @@ def _targets(note: Note) -> set[str]:
     return {link.target for link in note.links if link.target}
 
 
-def _links_changed(before: Note, after: Note, url_map: dict[str, str],
-                   removed: Sequence[tuple[int, int]] = ()) -> str | None:
+def _links_changed(
+    before: Note, after: Note, url_map: dict[str, str], removed: Sequence[tuple[int, int]] = ()
+) -> str | None:
     """Why the links of ``after`` are not those of ``before`` mapped through the intended
     URL repairs; None when they are. A link inside a ``removed`` span may go if its
     canonical URL is still in the note (a duplicate removed)."""

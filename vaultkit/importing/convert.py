@@ -76,8 +76,7 @@ def clean_rules() -> list[Rule]:
     return [r for r in rules if r is not None]
 
 
-def convert(src: Source, source_path: str, stem: str, today: date,
-            encoding: str | None = None) -> Converted:
+def convert(src: Source, source_path: str, stem: str, today: date, encoding: str | None = None) -> Converted:
     """Build the note for ``src``; ``source_path`` is recorded, ``stem`` is the last-resort title."""
     actions: list[str] = []
     text = _decode(src, encoding, actions)
@@ -100,9 +99,7 @@ def convert(src: Source, source_path: str, stem: str, today: date,
     added: dict[str, Any] = {}
     if not _usable_title(data.get("title")) and not isinstance(data.get("title"), list | dict):
         added["title"] = title
-    added["source" if data.get("source", source_path) == source_path else "import-source"] = (
-        source_path
-    )
+    added["source" if data.get("source", source_path) == source_path else "import-source"] = source_path
     added["imported" if "imported" not in data else "import-date"] = today
     digest = source_digest(src.data)
     added[HASH_KEY] = digest
@@ -123,8 +120,7 @@ def _decode(src: Source, encoding: str | None, actions: list[str]) -> str:
             text = src.data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise ConvertError(
-                f"it is not valid {encoding} (byte {exc.object[exc.start]:#04x} at offset "
-                f"{exc.start})"
+                f"it is not valid {encoding} (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
             ) from None
         if "\x00" in text:
             raise ConvertError(f"it is not text in {encoding} (it holds NUL characters)")
@@ -209,8 +205,12 @@ def _verify(text: str, actions: list[str]) -> None:
     """The note as written must give no findings from the repair rules; say so if not."""
     note = parse_note(_PLACEHOLDER_PATH, text)
     ctx = _context()
-    left = [d for r in clean_rules() for d in r.check(note, ctx)
-            if not is_suppressed(note, d.rule, d.code, d.line)]
+    left = [
+        d
+        for r in clean_rules()
+        for d in r.check(note, ctx)
+        if not is_suppressed(note, d.rule, d.code, d.line)
+    ]
     if left:
         lines = ", ".join(str(d.line) for d in left[:5])
         actions.append(f"warning: {len(left)} finding(s) left ({left[0].rule}, line {lines})")
@@ -224,8 +224,8 @@ def _one_line(value: str) -> str:
 
 
 def _usable_title(value: Any) -> bool:
-    return isinstance(value, str | int | float) and not isinstance(value, bool) and bool(
-        _one_line(str(value))
+    return (
+        isinstance(value, str | int | float) and not isinstance(value, bool) and bool(_one_line(str(value)))
     )
 
 

@@ -57,8 +57,7 @@ def resolve_folder(vault: Path, folder: str) -> Path:
     pure = PurePosixPath(raw)
     if pure.is_absolute() or Path(folder).is_absolute() or Path(folder).drive:
         raise UnsafePathError(
-            f"--folder must be a folder inside the vault, relative to it; got the absolute "
-            f"path {folder}"
+            f"--folder must be a folder inside the vault, relative to it; got the absolute path {folder}"
         )
     if ".." in pure.parts:
         raise UnsafePathError(f"--folder must stay inside the vault; '..' is not allowed: {folder}")

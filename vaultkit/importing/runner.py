@@ -106,13 +106,17 @@ def import_notes(
         except VaultkitError as exc:
             yield Outcome(str(item), "failed", reason=str(exc))
         except Exception as exc:  # a bug must not stop the other files
-            yield Outcome(str(item), "failed",
-                          reason=f"internal error: {type(exc).__name__}: {exc} (a bug; please report it)")
+            yield Outcome(
+                str(item),
+                "failed",
+                reason=f"internal error: {type(exc).__name__}: {exc} (a bug; please report it)",
+            )
 
 
 class _Run:
-    def __init__(self, root: Path, target_dir: Path, dry_run: bool, encoding: str | None,
-                 today: date) -> None:
+    def __init__(
+        self, root: Path, target_dir: Path, dry_run: bool, encoding: str | None, today: date
+    ) -> None:
         self.root = root
         self.target_dir = target_dir
         self.dry_run = dry_run
@@ -132,16 +136,18 @@ class _Run:
         suffix = path.suffix.lower()
         if suffix not in NOTE_SUFFIXES:
             kind = f"a {path.suffix} file" if path.suffix else "a file without an extension"
-            return Outcome(shown, "skipped",
-                           reason=f"{kind}; only .md, .markdown and .txt files are imported")
+            return Outcome(
+                shown, "skipped", reason=f"{kind}; only .md, .markdown and .txt files are imported"
+            )
         absolute = Path(os.path.abspath(path))
         if suffix == ".md" and Path(os.path.realpath(absolute)).is_relative_to(self.root):
             return Outcome(shown, "skipped", reason="it is already a note of this vault")
         src = read_source(path)
         digest = source_digest(src.data)
         if digest in self.known:
-            return Outcome(shown, "identical", self.known[digest],
-                           reason=f"same {HASH_KEY} as {self.known[digest]}")
+            return Outcome(
+                shown, "identical", self.known[digest], reason=f"same {HASH_KEY} as {self.known[digest]}"
+            )
         stem = path.name[: -len(path.suffix)] or path.name
         conv = convert(src, absolute.as_posix(), stem, self.today, self.encoding)
         base = safe_file_name(conv.title, stem)

@@ -55,17 +55,32 @@ def link_rows(note: Note) -> list[LinkRow]:
     for link in note.links:
         line, col = pos(link.start)
         end_line, end_col = pos(link.end)
-        rows.append(LinkRow(link.kind, link.target, link.anchor, link.text, line, col, end_line,
-                            end_col, link.in_frontmatter, link.malformed, body_url(link)))
+        rows.append(
+            LinkRow(
+                link.kind,
+                link.target,
+                link.anchor,
+                link.text,
+                line,
+                col,
+                end_line,
+                end_col,
+                link.in_frontmatter,
+                link.malformed,
+                body_url(link),
+            )
+        )
     return rows
 
 
 def view_of(note: Note, rows: list[LinkRow] | None = None) -> NoteView:
-    return NoteView(note.path, rows if rows is not None else link_rows(note), note.disabled,
-                    note.suppressions)
+    return NoteView(
+        note.path, rows if rows is not None else link_rows(note), note.disabled, note.suppressions
+    )
 
 
 # --- plain-data encodings (marshal-able) ---------------------------------------------------
+
 
 def encode_view(view: NoteView) -> tuple[Any, ...]:
     sup = tuple((tuple(sorted(s.rules)), s.start_line, s.end_line) for s in view.suppressions)
@@ -74,13 +89,22 @@ def encode_view(view: NoteView) -> tuple[Any, ...]:
 
 def decode_view(path: str, data: tuple[Any, ...]) -> NoteView:
     rows, disabled, sup = data
-    return NoteView(path, [LinkRow._make(r) for r in rows], frozenset(disabled),
-                    [Suppression(frozenset(r), a, b) for r, a, b in sup])
+    return NoteView(
+        path,
+        [LinkRow._make(r) for r in rows],
+        frozenset(disabled),
+        [Suppression(frozenset(r), a, b) for r, a, b in sup],
+    )
 
 
 def encode_facts(facts: NoteFacts) -> tuple[Any, ...]:
-    return (tuple(facts.heading_keys), tuple(facts.heading_levels), tuple(sorted(facts.slugs)),
-            tuple(sorted(facts.block_ids)), tuple(facts.aliases))
+    return (
+        tuple(facts.heading_keys),
+        tuple(facts.heading_levels),
+        tuple(sorted(facts.slugs)),
+        tuple(sorted(facts.block_ids)),
+        tuple(facts.aliases),
+    )
 
 
 def decode_facts(data: tuple[Any, ...]) -> NoteFacts:
@@ -90,8 +114,19 @@ def decode_facts(data: tuple[Any, ...]) -> NoteFacts:
 
 def encode_diag(d: Diagnostic) -> tuple[Any, ...]:
     fixable = d.fixable or bool(d.extra.get("fixable")) or bool(d.extra.get("convert"))
-    return (d.line, d.column, d.end_line, d.end_column, d.code, d.rule, d.severity.value,
-            d.message, fixable, d.unsafe, d.extra or None)
+    return (
+        d.line,
+        d.column,
+        d.end_line,
+        d.end_column,
+        d.code,
+        d.rule,
+        d.severity.value,
+        d.message,
+        fixable,
+        d.unsafe,
+        d.extra or None,
+    )
 
 
 def decode_diag(path: str, data: tuple[Any, ...]) -> Diagnostic:
@@ -99,8 +134,9 @@ def decode_diag(path: str, data: tuple[Any, ...]) -> Diagnostic:
     extra = dict(extra or {})
     if fixable:
         extra["fixable"] = True
-    return Diagnostic(path, line, col, end_line, end_col, code, rule, Severity(severity), message,
-                      (), unsafe, extra)
+    return Diagnostic(
+        path, line, col, end_line, end_col, code, rule, Severity(severity), message, (), unsafe, extra
+    )
 
 
 def unique_urls(rows: list[LinkRow]) -> tuple[str, ...]:

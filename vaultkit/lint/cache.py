@@ -29,6 +29,7 @@ FORMAT = 1
 MAGIC = b"VKC1"
 RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
 
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the paths, sizes and mtimes of vaultkit's source files (a few ms)."""

@@ -46,8 +46,9 @@ Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, l
 class Job:
     """Settings a worker needs, sent once per chunk (small and picklable)."""
 
-    def __init__(self, root: Path, templates: Sequence[str], settings: dict[str, Any],
-                 severity: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, templates: Sequence[str], settings: dict[str, Any], severity: dict[str, str]
+    ) -> None:
         self.root = root
         self.templates = list(templates)
         self.settings = settings
@@ -84,8 +85,12 @@ def analyze(job: Job, rel: str) -> tuple[str, int, int, str, Payload]:
             if not is_suppressed(note, d.rule, d.code, d.line):
                 diags.append(encode_diag(_override(d, job.severity)))
     rows = link_rows(note)
-    payload: Payload = (encode_facts(note_facts(note)), unique_urls(rows),
-                        marshal.dumps(encode_view(view_of(note, rows))), marshal.dumps(tuple(diags)))
+    payload: Payload = (
+        encode_facts(note_facts(note)),
+        unique_urls(rows),
+        marshal.dumps(encode_view(view_of(note, rows))),
+        marshal.dumps(tuple(diags)),
+    )
     return rel, src.size, src.mtime_ns, sha, payload
 
 
@@ -116,8 +121,9 @@ def _signature(files_notes: list[str], attachments: list[str], payloads: dict[st
     return h.hexdigest()
 
 
-def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, online: Any = None,
-              progress: Any = None) -> list[Diagnostic]:
+def run_check(
+    session: Any, rules: Sequence[Rule], use_cache: bool = True, online: Any = None, progress: Any = None
+) -> list[Diagnostic]:
     """Check the session's targets against the whole vault; see the module docstring."""
     root: Path = session.root
     config = session.config
@@ -145,12 +151,16 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, onlin
         if size >= 0:
             cache.store(rel, size, mtime_ns, sha, payload)
     cache.prune(set(paths))
-    session.stats = {"notes": len(paths), "parsed": len(todo), "cached": len(paths) - len(todo),
-                     "workers": worker_count(len(todo), PARALLEL_MIN_NOTES)}
+    session.stats = {
+        "notes": len(paths),
+        "parsed": len(todo),
+        "cached": len(paths) - len(todo),
+        "workers": worker_count(len(todo), PARALLEL_MIN_NOTES),
+    }
 
     sig = _signature(session.files.notes, session.files.attachments, payloads)
     old = cache.extra.get("vault")
-    old_sig, old_diags = (old if isinstance(old, tuple) else ("", {}))
+    old_sig, old_diags = old if isinstance(old, tuple) else ("", {})
     vault_diags: dict[str, bytes] = dict(old_diags) if old_sig == sig else {}
     need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
     session.stats["cross_note_checked"] = len(need)
@@ -180,21 +190,20 @@ def run_check(session: Any, rules: Sequence[Rule], use_cache: bool = True, onlin
     return out
 
 
-def _online(session: Any, payloads: dict[str, Payload], rules: list[Rule], settings: Any,
-            progress: Any) -> list[Diagnostic]:
+def _online(
+    session: Any, payloads: dict[str, Payload], rules: list[Rule], settings: Any, progress: Any
+) -> list[Diagnostic]:
     """Check every external URL of the targets once over HTTP, then run the online rules."""
     from vaultkit.online import check_urls
 
-    views = [decode_view(rel, marshal.loads(payloads[rel][2])) for rel in session.targets
-             if rel in payloads]
+    views = [decode_view(rel, marshal.loads(payloads[rel][2])) for rel in session.targets if rel in payloads]
     urls = list(dict.fromkeys(r.canonical for v in views for r in v.links if r.canonical))
     results = check_urls(urls, settings, progress)
     ctx = Context(VaultIndex([], []), {"online_results": results}, {}, phase="vault")
     out: list[Diagnostic] = []
     for view in views:
         for r in rules:
-            out.extend(d for d in r.check(view, ctx)
-                       if not is_suppressed(view, d.rule, d.code, d.line))
+            out.extend(d for d in r.check(view, ctx) if not is_suppressed(view, d.rule, d.code, d.line))
     return out
 
 

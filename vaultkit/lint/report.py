@@ -23,15 +23,26 @@ def summary(diags: Sequence[Diagnostic], files: int) -> dict[str, int]:
     count = {s: 0 for s in Severity}
     for d in diags:
         count[d.severity] += 1
-    return {"files": files, "errors": count[Severity.ERROR], "warnings": count[Severity.WARNING],
-            "infos": count[Severity.INFO]}
+    return {
+        "files": files,
+        "errors": count[Severity.ERROR],
+        "warnings": count[Severity.WARNING],
+        "infos": count[Severity.INFO],
+    }
 
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "path": d.path, "line": d.line, "column": d.column, "end_line": d.end_line,
-        "end_column": d.end_column, "code": d.code, "rule": d.rule, "severity": d.severity.value,
-        "message": d.message, "fixable": d.fixable or bool(d.extra.get("convert")),
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "end_line": d.end_line,
+        "end_column": d.end_column,
+        "code": d.code,
+        "rule": d.rule,
+        "severity": d.severity.value,
+        "message": d.message,
+        "fixable": d.fixable or bool(d.extra.get("convert")),
     }
     for key in ("status", "final_url", "elapsed_ms"):
         if key in d.extra:
@@ -40,8 +51,11 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 
 
 def render_json(diags: Sequence[Diagnostic], files: int) -> str:
-    doc = {"version": JSON_VERSION, "diagnostics": [diagnostic_json(d) for d in diags],
-           "summary": summary(diags, files)}
+    doc = {
+        "version": JSON_VERSION,
+        "diagnostics": [diagnostic_json(d) for d in diags],
+        "summary": summary(diags, files),
+    }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -57,8 +71,10 @@ def render_text(diags: Sequence[Diagnostic], files: int, colour: bool) -> str:
         fix = " (fixable)" if d.fixable and not d.unsafe else ""
         lines.append(f"{where} {code} {rule} {d.message}{fix}")
     s = summary(diags, files)
-    tail = (f"{s['files']} file(s) checked: {s['errors']} error(s), {s['warnings']} warning(s), "
-            f"{s['infos']} info(s)")
+    tail = (
+        f"{s['files']} file(s) checked: {s['errors']} error(s), {s['warnings']} warning(s), "
+        f"{s['infos']} info(s)"
+    )
     fixable = sum(1 for d in diags if d.fixable and not d.unsafe)
     if fixable:
         tail += f"; {fixable} fixable with 'vaultkit fix'"
@@ -78,8 +94,10 @@ def render_github(diags: Sequence[Diagnostic], root_prefix: str = "") -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     out = []
     for d in diags:
-        props = (f"file={_escape(root_prefix + d.path, True)},line={d.line},col={d.column},"
-                 f"endLine={d.end_line},endColumn={d.end_column},"
-                 f"title={_escape(f'{d.code} {d.rule}', True)}")
+        props = (
+            f"file={_escape(root_prefix + d.path, True)},line={d.line},col={d.column},"
+            f"endLine={d.end_line},endColumn={d.end_column},"
+            f"title={_escape(f'{d.code} {d.rule}', True)}"
+        )
         out.append(f"::{level[d.severity]} {props}::{_escape(d.message)}")
     return "\n".join(out)

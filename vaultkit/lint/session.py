@@ -56,8 +56,9 @@ def open_vault(paths: Sequence[Path]) -> Session:
     return Session(root, config, files, sorted(set(targets)), explicit)
 
 
-def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
-                 online: bool = False) -> list[Rule]:
+def select_rules(
+    config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (), online: bool = False
+) -> list[Rule]:
     cli_select = list(select)
     chosen = cli_select or config.select
     # An explicit --select runs what it names, even rules the config ignores.
@@ -71,8 +72,9 @@ def select_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[st
     return [r for r in out if r not in skipped]
 
 
-def load_one(root: Path, rel: str, templates: Sequence[str] = ()
-              ) -> tuple[Note, Source | None, list[Diagnostic]]:
+def load_one(
+    root: Path, rel: str, templates: Sequence[str] = ()
+) -> tuple[Note, Source | None, list[Diagnostic]]:
     """Read and parse one note. Problems become diagnostics, never exceptions."""
     path = root / rel
     try:
@@ -96,16 +98,16 @@ def _problem(rel: str, message: str) -> Diagnostic:
     return Diagnostic(rel, 1, 1, 1, 1, "VK000", "unreadable-file", Severity.ERROR, message)
 
 
-def _load_chunk(root: Path, templates: Sequence[str], rels: list[str]
-                ) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
+def _load_chunk(
+    root: Path, templates: Sequence[str], rels: list[str]
+) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
     return [load_one(root, rel, templates) for rel in rels]
 
 
 def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
     """Read and parse ``rels`` into the session (in parallel when there are many)."""
     rels = [r for r in rels if r not in session.notes]
-    results = map_chunks(_load_chunk, rels, (session.root, session.files.template_dirs),
-                         PARALLEL_MIN_NOTES)
+    results = map_chunks(_load_chunk, rels, (session.root, session.files.template_dirs), PARALLEL_MIN_NOTES)
     for note, src, problems in results:
         session.notes[note.path] = note
         if keep_sources and src is not None:

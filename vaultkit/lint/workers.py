@@ -21,8 +21,9 @@ def worker_count(items: int, min_items: int) -> int:
     return 0 if items < min_items or cores < 2 else cores
 
 
-def map_chunks(fn: Callable[..., list[T]], items: Sequence[Any], args: tuple[Any, ...],
-               min_items: int) -> list[T]:
+def map_chunks(
+    fn: Callable[..., list[T]], items: Sequence[Any], args: tuple[Any, ...], min_items: int
+) -> list[T]:
     """``fn(*args, chunk)`` over chunks of ``items``, results flattened in order.
 
     ``fn`` takes a list of items and returns one result per item; it must be picklable.

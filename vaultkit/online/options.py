@@ -10,16 +10,27 @@ from vaultkit.online.cache import default_cache_path
 from vaultkit.online.settings import HostOverride, OnlineSettings
 
 _NUMBERS = {
-    "concurrency": ("concurrency", int), "per-host": ("per_host", int),
-    "host-spacing": ("host_spacing_s", float), "connect-timeout": ("connect_timeout", float),
-    "total-timeout": ("total_timeout", float), "max-redirects": ("max_redirects", int),
-    "retries": ("retries", int), "ttl-ok": ("ttl_ok_s", float), "ttl-fail": ("ttl_fail_s", float),
+    "concurrency": ("concurrency", int),
+    "per-host": ("per_host", int),
+    "host-spacing": ("host_spacing_s", float),
+    "connect-timeout": ("connect_timeout", float),
+    "total-timeout": ("total_timeout", float),
+    "max-redirects": ("max_redirects", int),
+    "retries": ("retries", int),
+    "ttl-ok": ("ttl_ok_s", float),
+    "ttl-fail": ("ttl_fail_s", float),
 }
 KNOWN = {*_NUMBERS, "accepted-status", "exclude", "hosts"}
 
 
-def settings_from(table: dict[str, Any], *, allow_private: bool = False, cache: Path | None = None,
-                  no_cache: bool = False, refresh: bool = False) -> OnlineSettings:
+def settings_from(
+    table: dict[str, Any],
+    *,
+    allow_private: bool = False,
+    cache: Path | None = None,
+    no_cache: bool = False,
+    refresh: bool = False,
+) -> OnlineSettings:
     unknown = sorted(set(table) - KNOWN)
     if unknown:
         raise ConfigError(f"unknown [online] setting(s): {', '.join(unknown)}")
@@ -47,8 +58,11 @@ def settings_from(table: dict[str, Any], *, allow_private: bool = False, cache: 
     for host, spec in hosts.items():
         if not isinstance(spec, dict) or set(spec) - {"headers", "per-host", "spacing"}:
             raise ConfigError(f"[online.hosts.{host}] takes headers, per-host and spacing")
-        overrides[host] = HostOverride(headers=dict(spec.get("headers", {})),
-                                       per_host=spec.get("per-host"), spacing_s=spec.get("spacing"))
+        overrides[host] = HostOverride(
+            headers=dict(spec.get("headers", {})),
+            per_host=spec.get("per-host"),
+            spacing_s=spec.get("spacing"),
+        )
     kwargs["host_overrides"] = overrides
     kwargs["allow_private"] = allow_private
     kwargs["refresh"] = refresh

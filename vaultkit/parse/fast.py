@@ -29,8 +29,22 @@ except ImportError:  # pragma: no cover - the reference parser is used instead
 
 _WIKILINK = re.compile(r"(!?)\[\[((?:(?!\[\[|\]\])[^\n])+?)\]\]")
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$(?!\$)", re.S)
-_INLINE = frozenset({"text", "text_special", "link", "image", "autolink", "code_inline", "html_inline",
-                     "strong", "em", "strikethrough", "softbreak", "hardbreak"})
+_INLINE = frozenset(
+    {
+        "text",
+        "text_special",
+        "link",
+        "image",
+        "autolink",
+        "code_inline",
+        "html_inline",
+        "strong",
+        "em",
+        "strikethrough",
+        "softbreak",
+        "hardbreak",
+    }
+)
 _BLOCK_NAMES = {"definition": None, "front_matter": None}
 
 
@@ -172,8 +186,9 @@ class _Walker:
             raw = self.text[self.span(children[0])[0] : self.span(children[-1])[1]]
         else:
             off, raw = self.base + self.span(node)[1], ""
-        self.note.headings.append(Heading(int(node.meta["level"]), plain.strip(), raw, off,
-                                          self.note.position(off)[0]))
+        self.note.headings.append(
+            Heading(int(node.meta["level"]), plain.strip(), raw, off, self.note.position(off)[0])
+        )
 
     def list_item(self, node: Any, parent: Any) -> None:
         s, e = self.span(node)
@@ -231,9 +246,18 @@ class _Walker:
             text = _WIKILINK.sub(lambda m: _display(m.group(2)), text)
         return text
 
-    def _nodes(self, nodes: list[Any], cs: int, content: str, doc: Any, item: int | None,
-               found: list[Link], covered: list[tuple[int, int]], plain: list[str],
-               siblings: list[Any]) -> None:
+    def _nodes(
+        self,
+        nodes: list[Any],
+        cs: int,
+        content: str,
+        doc: Any,
+        item: int | None,
+        found: list[Link],
+        covered: list[tuple[int, int]],
+        plain: list[str],
+        siblings: list[Any],
+    ) -> None:
         for j, node in enumerate(nodes):
             name = node.name
             s, e = self.span(node)
@@ -263,27 +287,51 @@ class _Walker:
             elif node.children:
                 self._nodes(list(node.children), cs, content, doc, item, found, covered, plain, siblings)
 
-    def _link(self, name: str, url: str, label: str, content: str, s: int, e: int, doc: Any,
-              item: int | None) -> Link:
+    def _link(
+        self, name: str, url: str, label: str, content: str, s: int, e: int, doc: Any, item: int | None
+    ) -> Link:
         commented = self.seg.commented
         src = content[s:e]
         kind: LinkKind
         if name == "autolink":
-            return Link("autolink", src[1:-1], None, label, doc(s), doc(e), doc(s + 1), doc(e - 1),
-                        commented, False, item)
+            return Link(
+                "autolink",
+                src[1:-1],
+                None,
+                label,
+                doc(s),
+                doc(e),
+                doc(s + 1),
+                doc(e - 1),
+                commented,
+                False,
+                item,
+            )
         if name == "link" and "](" not in src:
             raw = self.definitions.get(_label(src, label), url)
             link = Link("reference", raw, None, label, doc(s), doc(e), -1, -1, commented, False, item)
         else:
             kind = "image" if name == "image" else "link"
             ds, de = dest_span(src)
-            link = Link(kind, unescape_all(src[ds:de]), None, label, doc(s), doc(e), doc(s + ds),
-                        doc(s + de), commented, False, item)
+            link = Link(
+                kind,
+                unescape_all(src[ds:de]),
+                None,
+                label,
+                doc(s),
+                doc(e),
+                doc(s + ds),
+                doc(s + de),
+                commented,
+                False,
+                item,
+            )
         InlineScanner._split_anchor(link)
         return link
 
-    def _wikilinks(self, content: str, covered: list[tuple[int, int]], doc: Any, item: int | None,
-                   found: list[Link]) -> None:
+    def _wikilinks(
+        self, content: str, covered: list[tuple[int, int]], doc: Any, item: int | None, found: list[Link]
+    ) -> None:
         if "[[" not in content:
             return
 
@@ -296,8 +344,21 @@ class _Walker:
             target, anchor, alias = split_wikilink(body)
             raw_len = len(body.replace("\\|", "|").partition("|")[0].partition("#")[0])
             bs = m.start(2)
-            found.append(Link("embed" if m.group(1) else "wikilink", target, anchor, alias, doc(s),
-                              doc(e), doc(bs), doc(bs + raw_len), self.seg.commented, False, item))
+            found.append(
+                Link(
+                    "embed" if m.group(1) else "wikilink",
+                    target,
+                    anchor,
+                    alias,
+                    doc(s),
+                    doc(e),
+                    doc(bs),
+                    doc(bs + raw_len),
+                    self.seg.commented,
+                    False,
+                    item,
+                )
+            )
             added.append((s, e))
         covered.extend(added)
 

@@ -64,8 +64,10 @@ def load_yaml(raw: str, first_line: int) -> Frontmatter:
         else:
             fm.data = data
     else:
-        fm.error = (f"frontmatter is a {type(data).__name__}, not a mapping of keys to values; "
-                    "write it as `key: value` lines")
+        fm.error = (
+            f"frontmatter is a {type(data).__name__}, not a mapping of keys to values; "
+            "write it as `key: value` lines"
+        )
         fm.error_line = first_line
     return fm
 
@@ -87,15 +89,16 @@ def alias_problem(data: Any) -> str | None:
             continue
         count += 1
         if count > MAX_VALUES:
-            return (f"frontmatter expands to more than {MAX_VALUES:,} values through YAML aliases "
-                    "(*name); write the values out")
+            return (
+                f"frontmatter expands to more than {MAX_VALUES:,} values through YAML aliases "
+                "(*name); write the values out"
+            )
         if isinstance(value, dict | list):
             if id(value) in on_path:
                 return "frontmatter contains itself through a YAML alias (&name ... *name); remove it"
             on_path.add(id(value))
             stack.append((value, True))
-            stack.extend((child, False) for child in (value.values() if isinstance(value, dict)
-                                                     else value))
+            stack.extend((child, False) for child in (value.values() if isinstance(value, dict) else value))
     return None
 
 

@@ -78,21 +78,46 @@ class InlineScanner:
         return "".join(plain)
 
     def _add(
-        self, kind: LinkKind, href: str, text: str, content: str, s: int, e: int, doc: object,
+        self,
+        kind: LinkKind,
+        href: str,
+        text: str,
+        content: str,
+        s: int,
+        e: int,
+        doc: object,
         item: int | None,
     ) -> None:
         assert callable(doc)
         src = content[s:e]
         ds, de = dest_span(src)
         self.note.links.append(
-            Link(kind, str(href), None, text, doc(s), doc(e), doc(s + ds), doc(s + de),
-                 self.commented, False, item)
+            Link(
+                kind,
+                str(href),
+                None,
+                text,
+                doc(s),
+                doc(e),
+                doc(s + ds),
+                doc(s + de),
+                self.commented,
+                False,
+                item,
+            )
         )
         self._split_anchor(self.note.links[-1])
 
     def _link(
-        self, tok: Token, children: list[Token], j: int, content: str, s: int, e: int,
-        doc: object, item: int | None,
+        self,
+        tok: Token,
+        children: list[Token],
+        j: int,
+        content: str,
+        s: int,
+        e: int,
+        doc: object,
+        item: int | None,
     ) -> None:
         assert callable(doc)
         href = str(tok.attrGet("href") or "")
@@ -105,17 +130,38 @@ class InlineScanner:
         label = "".join(text)
         src = content[s:e]
         if tok.markup == "autolink":
-            link = Link("autolink", href, None, label, doc(s), doc(e), doc(s + 1), doc(e - 1),
-                        self.commented, False, item)
+            link = Link(
+                "autolink",
+                href,
+                None,
+                label,
+                doc(s),
+                doc(e),
+                doc(s + 1),
+                doc(e - 1),
+                self.commented,
+                False,
+                item,
+            )
             self.note.links.append(link)
             return
         if "](" not in src:
-            link = Link("reference", href, None, label, doc(s), doc(e), -1, -1, self.commented,
-                        False, item)
+            link = Link("reference", href, None, label, doc(s), doc(e), -1, -1, self.commented, False, item)
         else:
             ds, de = dest_span(src)
-            link = Link("link", href, None, label, doc(s), doc(e), doc(s + ds), doc(s + de),
-                        self.commented, False, item)
+            link = Link(
+                "link",
+                href,
+                None,
+                label,
+                doc(s),
+                doc(e),
+                doc(s + ds),
+                doc(s + de),
+                self.commented,
+                False,
+                item,
+            )
         self.note.links.append(link)
         self._split_anchor(link)
 
@@ -135,8 +181,19 @@ class InlineScanner:
         plain.append(alias or tok.content)
         raw_target_len = len(tok.content.replace("\\|", "|").partition("|")[0].partition("#")[0])
         self.note.links.append(
-            Link("embed" if tok.meta["embed"] else "wikilink", target, anchor, alias, doc(s), doc(e),
-                 doc(body_start), doc(body_start + raw_target_len), self.commented, False, item)
+            Link(
+                "embed" if tok.meta["embed"] else "wikilink",
+                target,
+                anchor,
+                alias,
+                doc(s),
+                doc(e),
+                doc(body_start),
+                doc(body_start + raw_target_len),
+                self.commented,
+                False,
+                item,
+            )
         )
 
     def _comment(self, html: str, s: int, doc: object, item: int | None) -> None:
@@ -161,8 +218,11 @@ class InlineScanner:
     def _html(self, html: str, base: int, item: int | None, children: list[Token], j: int) -> None:
         for m in _HREF.finditer(html):
             value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
-            vs = m.start(3) if m.group(3) is not None else (
-                m.start(4) if m.group(4) is not None else m.start(5))
+            vs = (
+                m.start(3)
+                if m.group(3) is not None
+                else (m.start(4) if m.group(4) is not None else m.start(5))
+            )
             label = ""
             if m.group(1).lower() == "a":
                 parts = []
@@ -173,8 +233,19 @@ class InlineScanner:
                         parts.append(c.content)
                 label = "".join(parts)
             self.note.links.append(
-                Link("html", value, None, label, base + m.start(), base + m.end(), base + vs,
-                     base + vs + len(value), self.commented, False, item)
+                Link(
+                    "html",
+                    value,
+                    None,
+                    label,
+                    base + m.start(),
+                    base + m.end(),
+                    base + vs,
+                    base + vs + len(value),
+                    self.commented,
+                    False,
+                    item,
+                )
             )
             self._split_anchor(self.note.links[-1])
 
@@ -203,8 +274,19 @@ class InlineScanner:
                 s = m.start()
                 if url and free(s, s + len(url)):
                     note.links.append(
-                        Link("bare", url, None, "", doc(s), doc(s + len(url)), doc(s),
-                             doc(s + len(url)), self.commented, False, item)
+                        Link(
+                            "bare",
+                            url,
+                            None,
+                            "",
+                            doc(s),
+                            doc(s + len(url)),
+                            doc(s),
+                            doc(s + len(url)),
+                            self.commented,
+                            False,
+                            item,
+                        )
                     )
         if "#" in content:
             for m in _TAG.finditer(content):
@@ -236,9 +318,19 @@ class InlineScanner:
                 found.append((s, e))
                 url_group = m.lastindex or 1
                 text = m.group(1) if (m.lastindex or 0) >= 2 else ""
-                link = Link("link", m.group(url_group), None, text, doc(s), doc(e),
-                            doc(m.start(url_group)), doc(m.end(url_group)), self.commented, False,
-                            item)
+                link = Link(
+                    "link",
+                    m.group(url_group),
+                    None,
+                    text,
+                    doc(s),
+                    doc(e),
+                    doc(m.start(url_group)),
+                    doc(m.end(url_group)),
+                    self.commented,
+                    False,
+                    item,
+                )
                 link.malformed = why
                 self.note.links.append(link)
         covered.extend(found)

@@ -30,9 +30,7 @@ from vaultkit.parse.shared import Segment, html_block, split_wikilink
 from vaultkit.parse.suppress import ALL_RULES as ALL_RULES
 from vaultkit.parse.suppress import is_suppressed as is_suppressed
 
-_DIRECTIVE = re.compile(
-    r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE
-)
+_DIRECTIVE = re.compile(r"<!--\s*vaultkit-(disable-next-line|disable|enable)\b([^>]*?)-->", re.IGNORECASE)
 _FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
 _TABLE_DELIMITER = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|", re.M)
@@ -187,8 +185,17 @@ def _frontmatter_links(note: Note, text: str, fm: Frontmatter) -> None:
     for m in _FM_URL.finditer(text, start, raw_end):
         url = m.group(0).rstrip(".,;")
         note.links.append(
-            Link("bare", url, None, "", m.start(), m.start() + len(url), m.start(),
-                 m.start() + len(url), in_frontmatter=True)
+            Link(
+                "bare",
+                url,
+                None,
+                "",
+                m.start(),
+                m.start() + len(url),
+                m.start(),
+                m.start() + len(url),
+                in_frontmatter=True,
+            )
         )
 
 

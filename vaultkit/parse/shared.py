@@ -81,8 +81,13 @@ class Segment:
         return col
 
 
-def html_block(note: Note, block_start: int, content: str, scanner: HtmlScanner,
-               parse_segment: Callable[[Note, Any], None]) -> None:
+def html_block(
+    note: Note,
+    block_start: int,
+    content: str,
+    scanner: HtmlScanner,
+    parse_segment: Callable[[Note, Any], None],
+) -> None:
     """An HTML block: comments are parsed as markdown (flagged), other HTML yields links."""
     for m in _COMMENT_BLOCK.finditer(content):
         start = block_start + m.start()
@@ -117,7 +122,6 @@ def split_wikilink(body: str) -> tuple[str, str | None, str]:
     target, _, alias = body.partition("|")
     target, hashmark, anchor = target.partition("#")
     return target.strip(), (anchor.strip() if hashmark else None), alias.strip()
-
 
 
 _DEST = re.compile(r"<([^<>\n]*)>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*")

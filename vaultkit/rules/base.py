@@ -62,25 +62,53 @@ class Rule:
         line, col = note.position(start)
         end_line, end_col = note.position(max(end, start))
         return Diagnostic(
-            note.path, line, col, end_line, end_col, self.code, self.name,
-            severity or self.severity, message, edits, unsafe or self.unsafe_fix, dict(extra),
-            start, max(end, start),
+            note.path,
+            line,
+            col,
+            end_line,
+            end_col,
+            self.code,
+            self.name,
+            severity or self.severity,
+            message,
+            edits,
+            unsafe or self.unsafe_fix,
+            dict(extra),
+            start,
+            max(end, start),
         )
 
-
-    def diag_at(self, path: str, row: Any, message: str, severity: Severity | None = None,
-                **extra: Any) -> Diagnostic:
+    def diag_at(
+        self, path: str, row: Any, message: str, severity: Severity | None = None, **extra: Any
+    ) -> Diagnostic:
         """A diagnostic at a position computed in advance (a LinkRow)."""
-        return Diagnostic(path, row.line, row.column, row.end_line, row.end_column, self.code,
-                          self.name, severity or self.severity, message, (), False, dict(extra))
+        return Diagnostic(
+            path,
+            row.line,
+            row.column,
+            row.end_line,
+            row.end_column,
+            self.code,
+            self.name,
+            severity or self.severity,
+            message,
+            (),
+            False,
+            dict(extra),
+        )
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, name: str, severity: Severity, fixable: bool = False, online: bool = False,
-    unsafe_fix: bool = False, scope: str = "note",
+    code: str,
+    name: str,
+    severity: Severity,
+    fixable: bool = False,
+    online: bool = False,
+    unsafe_fix: bool = False,
+    scope: str = "note",
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a rule function; its docstring is the rule's documentation."""
 

@@ -44,9 +44,11 @@ def _across_notes(view: NoteView, ctx: Context) -> Iterator[Diagnostic]:
         if others:
             more = len(others) - 5
             yield this("VK005").diag_at(
-                view.path, row,
+                view.path,
+                row,
                 f"URL also saved in {', '.join(others[:5])}" + (f" (+{more} more)" if more > 0 else ""),
-                severity=Severity.INFO)
+                severity=Severity.INFO,
+            )
 
 
 def _within_note(note: Note) -> Iterator[Diagnostic]:
@@ -69,9 +71,13 @@ def _duplicates(note: Note) -> Iterator[Diagnostic]:
             prev = first[canon]
             edits = _remove_item(note, link)
             start, end = (edits[0].start, edits[0].end - 1) if edits else (link.start, link.end)
-            d = r.diag(note, start, end,
-                       f"duplicate URL: already on line {note.position(prev.start)[0]} "
-                       f"({prev.text or prev.target})", edits)
+            d = r.diag(
+                note,
+                start,
+                end,
+                f"duplicate URL: already on line {note.position(prev.start)[0]} ({prev.text or prev.target})",
+                edits,
+            )
             d.end_offset = edits[0].end if edits else d.end_offset
             yield d
             continue
@@ -79,10 +85,15 @@ def _duplicates(note: Note) -> Iterator[Diagnostic]:
         key = loose_key(canon)
         if key in loose_first and loose_first[key][0] != canon:
             other = loose_first[key][1]
-            yield r.diag(note, link.start, link.end,
-                         f"probably the same URL as line {note.position(other.start)[0]} "
-                         f"({other.target}); they differ only in scheme, 'www.' or a trailing "
-                         "slash", severity=Severity.INFO)
+            yield r.diag(
+                note,
+                link.start,
+                link.end,
+                f"probably the same URL as line {note.position(other.start)[0]} "
+                f"({other.target}); they differ only in scheme, 'www.' or a trailing "
+                "slash",
+                severity=Severity.INFO,
+            )
         else:
             loose_first.setdefault(key, (canon, link))
 

@@ -28,16 +28,17 @@ def _suggest(target: str, ctx: Context) -> str:
     alias_of = ctx.index.alias_to.get(fold(target))
     if alias_of:
         name = strip_md(alias_of.rsplit("/", 1)[-1])
-        return (f"; did you mean [[{name}|{target}]]? '{target}' is an alias of {alias_of}, "
-                "and Obsidian does not resolve aliases")
+        return (
+            f"; did you mean [[{name}|{target}]]? '{target}' is an alias of {alias_of}, "
+            "and Obsidian does not resolve aliases"
+        )
     key = target.rsplit("/", 1)[-1]
     names = ctx.index.suggestion_names()
     keys = ctx.settings.get("_name_keys")
     if keys is None or len(keys) != len(names):
         keys = ctx.settings["_name_keys"] = [_sort_key(n) for n in names]
     # Whole-name similarity: WRatio's partial matching offered 'a' for 'Real Nme'.
-    found = process.extract(_sort_key(key), keys, scorer=fuzz.ratio, processor=None, limit=3,
-                            score_cutoff=75)
+    found = process.extract(_sort_key(key), keys, scorer=fuzz.ratio, processor=None, limit=3, score_cutoff=75)
     if found:
         return "; did you mean " + ", ".join(f"[[{names[i]}]]" for _, _, i in found) + "?"
     return "; create the note, or correct the link"
@@ -59,7 +60,8 @@ def broken_wikilink(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
         if ctx.index.resolve(link.target, note.path) is None:
             what = "embed" if link.kind == "embed" else "wikilink"
             yield this("VK001").diag_at(
-                note.path, link,
+                note.path,
+                link,
                 f"{what} target '{link.target}' is not in the vault{_suggest(link.target, ctx)}",
             )
 
@@ -97,7 +99,8 @@ def broken_anchor(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
             where = "this note" if path == note.path else path
             kind = "block" if link.anchor.startswith("^") else "heading"
             yield this("VK002").diag_at(
-                note.path, link,
+                note.path,
+                link,
                 f"{kind} '#{link.anchor}' is not in {where}; check the {kind} text or the link",
             )
 
@@ -118,7 +121,8 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
             continue
         if ctx.index.resolve_path(link.target, note.path) is None:
             yield this("VK003").diag_at(
-                note.path, link,
+                note.path,
+                link,
                 f"'{link.target}' does not exist (looked up from {_folder(note.path)}, the vault root "
                 "and by name); correct the path or add the file",
             )
@@ -151,15 +155,25 @@ def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         if link.malformed == "whitespace":
             fixed = find_space_broken(link.target)
             edits = (Edit(link.dest_start, link.dest_end, fixed),) if fixed else ()
-            yield r.diag(note, link.start, link.end,
-                         f"URL contains whitespace: '{link.target}'"
-                         + (f"; it should probably be {fixed}" if fixed else ""), edits)
+            yield r.diag(
+                note,
+                link.start,
+                link.end,
+                f"URL contains whitespace: '{link.target}'"
+                + (f"; it should probably be {fixed}" if fixed else ""),
+                edits,
+            )
         elif link.malformed:
-            yield r.diag(note, link.start, link.end,
-                         f"{_WHY.get(link.malformed, 'malformed link')}: {link.target}")
+            yield r.diag(
+                note, link.start, link.end, f"{_WHY.get(link.malformed, 'malformed link')}: {link.target}"
+            )
         elif link.kind == "link" and not link.target and link.anchor is None:
-            yield r.diag(note, link.start, link.end,
-                         "link has an empty destination '()'; add the URL or remove the link")
+            yield r.diag(
+                note,
+                link.start,
+                link.end,
+                "link has an empty destination '()'; add the URL or remove the link",
+            )
         elif is_external(link.target):
             yield from _glued(note, link)
 
@@ -170,7 +184,7 @@ def _glued(note: Note, link: Link) -> Iterator[Diagnostic]:
         return
     edits: tuple[Edit, ...] = ()
     same = all(p == parts[0] for p in parts)
-    if same and link.dest_start >= 0 and note.text[link.dest_start:link.dest_end] == link.target:
+    if same and link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
         edits = (Edit(link.dest_start, link.dest_end, parts[0]),)
     what = "a URL glued to a copy of itself" if same else f"{len(parts)} URLs glued together"
     yield this("VK004").diag(note, link.start, link.end, f"{what}: {link.target}", edits)

@@ -48,8 +48,9 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     if not note.frontmatter.present and not (hidden and hidden.present):
         if not template:
             for key in ctx.settings.get("schema_required", []):
-                yield this("VK006").diag(note, 0, 0, f"note has no frontmatter; required key '{key}' "
-                                                     "is missing")
+                yield this("VK006").diag(
+                    note, 0, 0, f"note has no frontmatter; required key '{key}' is missing"
+                )
         return
     for fm in (note.frontmatter, note.hidden_frontmatter):
         if fm is None or not fm.present:
@@ -86,8 +87,10 @@ def _type_problem(value: Any, kind: str) -> str | None:
             return None
         if isinstance(value, str) and _parse_date(value):
             return None
-        return (f"'{value}' is not a date vaultkit can parse; write it as ISO 8601, "
-                "e.g. 2025-01-03 or 2025-01-03 12:00:00 +05:30")
+        return (
+            f"'{value}' is not a date vaultkit can parse; write it as ISO 8601, "
+            "e.g. 2025-01-03 or 2025-01-03 12:00:00 +05:30"
+        )
     allowed = _TYPES[kind]
     if isinstance(value, bool) and bool not in allowed:
         return f"expected {kind}, got a boolean"
@@ -137,8 +140,7 @@ def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         edit = None
         if note.text and note.line_text(item.line).strip() == item.marker:
             start = note.line_starts[item.line - 1]
-            end = (note.line_starts[item.line] if item.line < len(note.line_starts)
-                   else len(note.text))
+            end = note.line_starts[item.line] if item.line < len(note.line_starts) else len(note.text)
             edit = Edit(start, end, "")
         found.append((item, edit))
     # removing an item must not pull an indented code block below it into a list
@@ -146,9 +148,15 @@ def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     good = {removals[i] for i in safe_edits(note.text, removals)}
     for item, edit in found:
         edits = (edit,) if edit is not None and edit in good else ()
-        start, end = (edit.start, edit.end) if edit is not None else (
-            item.start, item.start + len(item.marker))
-        d = this("VK007").diag(note, start, max(start, end - 1) if edit is not None else end,
-                               "empty list item; add text or remove it", edits)
+        start, end = (
+            (edit.start, edit.end) if edit is not None else (item.start, item.start + len(item.marker))
+        )
+        d = this("VK007").diag(
+            note,
+            start,
+            max(start, end - 1) if edit is not None else end,
+            "empty list item; add text or remove it",
+            edits,
+        )
         d.end_offset = end
         yield d

@@ -30,8 +30,14 @@ def _extra(result: Any) -> dict[str, Any]:
     return {"status": result.status, "final_url": result.final_url, "elapsed_ms": result.elapsed_ms}
 
 
-def _emit(rule_code: str, note: Note | NoteView, row: LinkRow, message: str, result: Any,
-          edits: tuple[Edit, ...] = ()) -> Diagnostic:
+def _emit(
+    rule_code: str,
+    note: Note | NoteView,
+    row: LinkRow,
+    message: str,
+    result: Any,
+    edits: tuple[Edit, ...] = (),
+) -> Diagnostic:
     d = this(rule_code).diag_at(note.path, row, message, **_extra(result))
     d.edits = edits
     return d

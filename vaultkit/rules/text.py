@@ -49,9 +49,9 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         fixed = original
         for e in reversed(edits):
             fixed = fixed[: e.start - line_start] + e.replacement + fixed[e.end - line_start :]
-        yield this("VK008").diag(note, start, end,
-                                 f"mojibake; repaired the line reads: {fixed.strip()[:120]}",
-                                 tuple(edits))
+        yield this("VK008").diag(
+            note, start, end, f"mojibake; repaired the line reads: {fixed.strip()[:120]}", tuple(edits)
+        )
 
 
 @rule("VK009", "nbsp-indent", Severity.WARNING, fixable=True)
@@ -73,14 +73,20 @@ def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         found.append(Edit(m.start(), m.end(), "".join(" " if c in UNICODE_SPACES else c for c in indent)))
     good = safe_edits(text, found, make_items=True)
     for i, e in enumerate(found):
-        yield this("VK009").diag(note, e.start, e.end,
-                                 "list item indented with no-break or other Unicode spaces; they do "
-                                 "not count as indentation" + ("" if i in good else _NOT_FIXED),
-                                 (e,) if i in good else ())
+        yield this("VK009").diag(
+            note,
+            e.start,
+            e.end,
+            "list item indented with no-break or other Unicode spaces; they do "
+            "not count as indentation" + ("" if i in good else _NOT_FIXED),
+            (e,) if i in good else (),
+        )
 
 
-_NOT_FIXED = ("; not fixed: the line would not become a list item, or lines below it would move "
-              "in or out of a code block")
+_NOT_FIXED = (
+    "; not fixed: the line would not become a list item, or lines below it would move "
+    "in or out of a code block"
+)
 
 
 @rule("VK010", "list-marker-space", Severity.WARNING, fixable=True)
@@ -103,10 +109,14 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     edits = [Edit(pos, pos, " ") for pos, _ in found]
     good = safe_edits(text, edits, make_items=True)
     for i, (pos, marker) in enumerate(found):
-        yield this("VK010").diag(note, pos - 1, pos,
-                                 f"'{marker}' is followed by a link without a space, so this "
-                                 "line is not a list item; add a space" + ("" if i in good else _NOT_FIXED),
-                                 (edits[i],) if i in good else ())
+        yield this("VK010").diag(
+            note,
+            pos - 1,
+            pos,
+            f"'{marker}' is followed by a link without a space, so this "
+            "line is not a list item; add a space" + ("" if i in good else _NOT_FIXED),
+            (edits[i],) if i in good else (),
+        )
 
 
 @rule("VK011", "tracking-params", Severity.INFO, fixable=True)
@@ -125,8 +135,9 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         edits: tuple[Edit, ...] = ()
         if link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
             edits = (Edit(link.dest_start, link.dest_end, strip_tracking(link.target)),)
-        yield this("VK011").diag(note, link.start, link.end,
-                                 f"tracking parameter(s) {', '.join(names)} in {link.target}", edits)
+        yield this("VK011").diag(
+            note, link.start, link.end, f"tracking parameter(s) {', '.join(names)} in {link.target}", edits
+        )
 
 
 @rule("VK012", "non-utf8-encoding", Severity.WARNING, fixable=True)
@@ -140,8 +151,7 @@ def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     if enc in ("utf-8", "utf-8-sig", "ascii"):
         return
     sure = "" if note.confident else " (detection not confident: convert it by hand)"
-    yield this("VK012").diag(note, 0, 0, f"file is encoded as {enc}, not UTF-8{sure}",
-                             convert=note.confident)
+    yield this("VK012").diag(note, 0, 0, f"file is encoded as {enc}, not UTF-8{sure}", convert=note.confident)
 
 
 def _in_code(note: Note, offset: int) -> bool:

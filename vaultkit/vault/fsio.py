@@ -37,6 +37,7 @@ __all__ += ["ConflictError", "ReadError", "UnsafePathError", "VaultkitError", "W
 TEMP_SUFFIX = ".vaultkit-tmp"
 _EOL = re.compile(r"\r\n|\r|\n")
 
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """A file as read: its bytes, its decoded text and how it was stored."""
