@@ -28,7 +28,8 @@ from vaultkit.fix.fixpoint import fix_text
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
-from vaultkit.vault.fsio import read_source, render, write_atomic
+from vaultkit.vault.read import read_source, render
+from vaultkit.vault.write import write_atomic
 
 DAMAGED = (
     "# Notes — week 1\n\n- notion â€”> obsidian\n\u00a0\u00a0- nested item\n"

@@ -1,4 +1,4 @@
-"""Tests for vaultkit.vault.fsio: decoding, byte-identical rendering, safe writes."""
+"""Tests for vaultkit.vault.read and vaultkit.vault.write: decoding, byte-identical rendering, safe writes."""
 
 from __future__ import annotations
 
@@ -18,20 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.vault.fsio import (
-    BINARY,
+from vaultkit.errors import AlreadyExistsError, ConflictError, ReadError, UnsafePathError, WriteError
+from vaultkit.vault.read import BINARY, Source, decode_bytes, read_source, render
+from vaultkit.vault.write import (
     TEMP_SUFFIX,
-    AlreadyExistsError,
-    ConflictError,
-    ReadError,
-    Source,
-    UnsafePathError,
-    WriteError,
     cleanup_temp_files,
     create_exclusive,
-    decode_bytes,
-    read_source,
-    render,
     write_atomic,
     write_text_atomic,
 )

@@ -1,4 +1,4 @@
-"""Tests for vaultkit.text.urls: canonical URLs, tracking parameters, damaged URLs, badges."""
+"""Tests for vaultkit.text.urls, url_repair and badges: canonical, tracking, damaged URLs, badges."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vaultkit.text.badges import BADGE_HOSTS, is_badge_url
+from vaultkit.text.url_repair import find_space_broken, split_glued
 from vaultkit.text.urls import (
-    BADGE_HOSTS,
     HOST_TRACKING_PARAMS,
     TRACKING_PARAMS,
     canonical_url,
-    find_space_broken,
-    is_badge_url,
     is_external,
     loose_key,
-    split_glued,
     strip_tracking,
     tracking_params,
 )

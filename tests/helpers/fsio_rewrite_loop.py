@@ -24,7 +24,7 @@ def content(i: int, version: int) -> bytes:
 
 
 def main() -> None:
-    from vaultkit.vault.fsio import write_atomic
+    from vaultkit.vault.write import write_atomic
 
     folder, count = Path(sys.argv[1]), int(sys.argv[2])
     print("ready", flush=True)

@@ -18,7 +18,7 @@ from vaultkit.export.json_out import iter_json, similar_json
 from vaultkit.export.output import write_file_atomic, write_stream
 from vaultkit.lint.session import open_vault
 from vaultkit.lint.workers import background
-from vaultkit.vault.fsio import write_atomic
+from vaultkit.vault.write import write_atomic
 
 # Notes from which similar titles are searched in another process (below, the process
 # costs more than it saves).
@@ -148,6 +148,6 @@ def gc_paused() -> Iterator[None]:
 def _send(pieces: Iterable[str], output: Path | None) -> None:
     chunks = (piece.encode("utf-8") for piece in pieces)
     if output is None:
-        write_stream(click.get_binary_stream("stdout"), chunks)
+        write_stream(sys.stdout.buffer, chunks)
     else:
         write_file_atomic(output, chunks)

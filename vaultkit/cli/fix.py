@@ -18,7 +18,8 @@ from vaultkit.index.facts import link_rows
 from vaultkit.lint.session import build_context, load_notes, open_vault, select_rules
 from vaultkit.online import check_urls
 from vaultkit.online.options import settings_from
-from vaultkit.vault.fsio import render, write_atomic
+from vaultkit.vault.read import render
+from vaultkit.vault.write import write_atomic
 
 
 @click.command(name="fix")

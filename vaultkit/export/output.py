@@ -2,7 +2,7 @@
 
 The output of a large vault runs to tens of megabytes, so it is written piece by
 piece instead of being held whole (twice, as text and as bytes) in memory. A file is
-written with ``fsio.write_atomic``: a temp file in the same folder, fsynced, given
+written with ``vault.write.write_atomic``: a temp file in the same folder, fsynced, given
 the existing file's permissions, then renamed over the target.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from vaultkit.vault.fsio import write_atomic
+from vaultkit.vault.write import write_atomic
 
 
 def write_stream(stream: BinaryIO, chunks: Iterable[bytes]) -> None:

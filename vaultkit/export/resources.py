@@ -31,15 +31,9 @@ from vaultkit.index.facts import URL_KINDS
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Link, Note
 from vaultkit.parse.frontmatter import frontmatter_tags
-from vaultkit.text.urls import (
-    BADGE_HOSTS,
-    BADGE_PATHS,
-    canonical_url,
-    find_space_broken,
-    is_badge_url,
-    is_external,
-    split_glued,
-)
+from vaultkit.text.badges import BADGE_HOSTS, BADGE_PATHS, is_badge_url
+from vaultkit.text.url_repair import find_space_broken, split_glued
+from vaultkit.text.urls import canonical_url, is_external
 
 NOTE_LINK_KINDS = frozenset({"wikilink", "embed"})
 # A frontmatter URL under one of these keys is the resource a note is about (a web
@@ -126,7 +120,7 @@ def _urls(link: Link) -> list[str]:
     return [url]
 
 
-# The hosts of urls.is_badge_url's lists: a URL on another host whose path holds no
+# The hosts of badges.is_badge_url's lists: a URL on another host whose path holds no
 # "badge." is not a badge, and is_badge_url need not parse it (a hot path).
 _BADGE_HOSTS = frozenset({*BADGE_HOSTS, *(host for host, _ in BADGE_PATHS)})
 

@@ -16,7 +16,7 @@ Tables:
   and Datasette offers a search box on ``resources``.
 
 The database is written into a temp file beside the target, then renamed over it
-(see ``fsio.write_atomic``); the same export gives the same bytes.
+(see ``vault.write.write_atomic``); the same export gives the same bytes.
 """
 
 from __future__ import annotations

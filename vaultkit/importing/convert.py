@@ -1,6 +1,6 @@
 """One outside file → the text of a clean note.
 
-Steps: decode (``fsio``: charset-normalizer and friends; LF endings), unwrap a
+Steps: decode (``vault.read``: charset-normalizer and friends; LF endings), unwrap a
 Jekyll draft hidden in a leading HTML comment, repair with the ``mojibake``,
 ``nbsp-indent`` and ``list-marker-space`` rules through ``fixer.fix_text``, pick
 a title, then add ``title`` / ``source`` / ``imported`` / ``import-hash`` to the
@@ -27,7 +27,7 @@ from vaultkit.model import Frontmatter, Note
 from vaultkit.parse.frontmatter import load_yaml, split_frontmatter
 from vaultkit.parse.note import is_suppressed, offset_in, parse_note
 from vaultkit.rules import Context, Rule, find_rule
-from vaultkit.vault.fsio import Source
+from vaultkit.vault.read import Source
 
 CLEAN_RULES = ("mojibake", "nbsp-indent", "list-marker-space")
 HASH_KEY = "import-hash"

@@ -14,7 +14,8 @@ from vaultkit.importing.convert import HASH_KEY, convert, source_digest
 from vaultkit.importing.naming import Names, resolve_folder, safe_file_name
 from vaultkit.parse.frontmatter import split_frontmatter
 from vaultkit.vault.files import scan
-from vaultkit.vault.fsio import create_exclusive, decode_bytes, read_source
+from vaultkit.vault.read import decode_bytes, read_source
+from vaultkit.vault.write import create_exclusive
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 Status = Literal["imported", "identical", "skipped", "failed"]

@@ -22,7 +22,7 @@ from typing import Any
 
 from vaultkit import __version__
 from vaultkit.errors import VaultkitError
-from vaultkit.vault.fsio import write_atomic
+from vaultkit.vault.write import write_atomic
 
 CACHE_DIR = ".vaultkit_cache"
 FORMAT = 1

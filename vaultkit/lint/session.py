@@ -15,7 +15,7 @@ from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
-from vaultkit.vault.fsio import Source, read_source
+from vaultkit.vault.read import Source, read_source
 
 PARALLEL_MIN_NOTES = 200
 

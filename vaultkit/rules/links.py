@@ -9,7 +9,8 @@ from vaultkit.index.facts import NoteView
 from vaultkit.index.names import fold, strip_md
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, rule, this
-from vaultkit.text.urls import find_space_broken, is_external, split_glued
+from vaultkit.text.url_repair import find_space_broken, split_glued
+from vaultkit.text.urls import is_external
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOCAL_KINDS = ("link", "image", "html", "reference")

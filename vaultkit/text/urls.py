@@ -1,15 +1,15 @@
-"""URL text helpers: canonical forms, tracking parameters, glued and broken URLs, badges.
+"""URL text helpers: splitting, canonical forms, tracking parameters.
 
 Pure functions over strings; nothing here touches the network, and nothing raises
 on garbage input. URLs are split with the RFC 3986 (appendix B) pattern rather
 than :func:`urllib.parse.urlsplit`, which drops tab/newline characters, loses
 an empty ``?`` on the way back and rejects odd brackets: every part the rules don't touch
-comes back byte for byte as it was written.
+comes back byte for byte as it was written. Damaged URLs are ``text.url_repair``'s;
+badges are ``text.badges``'.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -72,61 +72,6 @@ HOST_TRACKING_PARAMS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 
 DEFAULT_PORTS: Final[Mapping[str, str]] = MappingProxyType({"http": "80", "https": "443"})
 
-# Every URL on these hosts is a status badge image.
-BADGE_HOSTS: Final[frozenset[str]] = frozenset(
-    {
-        "img.shields.io",
-        "raster.shields.io",
-        "badge.fury.io",
-        "badgen.net",
-        "flat.badgen.net",
-        "badgen.now.sh",
-        "badges.gitter.im",
-        "img.badgesize.io",
-        "forthebadge.com",
-        "static.pepy.tech",
-        "visitor-badge.laobi.icu",
-        "hits.seeyoufarm.com",
-        "api.securityscorecards.dev",
-    }
-)
-
-# (host, path pattern): URLs on the host whose path (plus "?query") matches are badges.
-BADGE_PATHS: Final[tuple[tuple[str, str], ...]] = (
-    ("shields.io", r"^/badge/"),
-    ("travis-ci.org", r"\.(svg|png)(\?|$)"),
-    ("travis-ci.com", r"\.(svg|png)(\?|$)"),
-    ("api.travis-ci.org", r"\.(svg|png)(\?|$)"),
-    ("api.travis-ci.com", r"\.(svg|png)(\?|$)"),
-    ("codecov.io", r"/(graph/)?badge\.svg|/badge(\?|$)"),
-    ("app.codecov.io", r"/(graph/)?badge\.svg|/badge(\?|$)"),
-    ("coveralls.io", r"/badge(\.svg|\.png)?(\?|$)"),
-    ("circleci.com", r"\.svg(\?|$)"),
-    ("dl.circleci.com", r"^/status-badge/"),
-    ("ci.appveyor.com", r"^/api/projects/status/"),
-    ("gitlab.com", r"/badges/.+\.svg(\?|$)"),
-    ("readthedocs.org", r"^/projects/[^/]+/badge/?(\?|$)"),
-    ("app.readthedocs.org", r"^/projects/[^/]+/badge/?(\?|$)"),
-    ("pepy.tech", r"^/(personalized-)?badge/"),
-    ("goreportcard.com", r"^/badge/"),
-    ("pkg.go.dev", r"^/badge/"),
-    ("godoc.org", r"\?status\.(svg|png)$"),
-    ("app.codacy.com", r"^/project/badge/"),
-    ("api.codacy.com", r"^/project/badge/"),
-    ("api.codeclimate.com", r"^/v1/badges/"),
-    ("sonarcloud.io", r"^/api/project_badges/"),
-    ("api.netlify.com", r"^/api/v1/badges/"),
-    ("app.fossa.com", r"^/api/projects/.+\.svg(\?|$)"),
-    ("www.codefactor.io", r"/badge(/[^/]*)?(\?|$)"),
-    ("bestpractices.coreinfrastructure.org", r"/badge(\.svg)?(\?|$)"),
-    ("www.bestpractices.dev", r"/badge(\.svg)?(\?|$)"),
-)
-
-# On any host, a last path segment like this is a badge (GitHub Actions, Snyk, Coveralls...).
-BADGE_FILENAMES: Final[frozenset[str]] = frozenset({"badge.svg", "badge.png"})
-
-_BADGE_PATH_RES: Final = tuple((host, re.compile(pat)) for host, pat in BADGE_PATHS)
-
 # --- splitting --------------------------------------------------------------------
 
 # RFC 3986 appendix B, with the scheme restricted to valid scheme characters.
@@ -140,7 +85,9 @@ _BAD_HOST_CHAR: Final = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
-class _Url:
+class UrlParts:
+    """An http(s) URL split into its parts, each exactly as written."""
+
     scheme: str
     userinfo: str  # with its "@", or ""
     host: str
@@ -150,6 +97,7 @@ class _Url:
     fragment: str | None  # None: no "#"
 
     def text(self) -> str:
+        """The URL written back from its parts."""
         port = "" if self.port is None else ":" + self.port
         query = "" if self.query is None else "?" + self.query
         frag = "" if self.fragment is None else "#" + self.fragment
@@ -175,7 +123,7 @@ def _split_host_port(hostport: str) -> tuple[str, str | None]:
 _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^\s?#@]*)?(?:#[^\s]+)?")
 
 
-def _parse_http(url: str) -> _Url | None:
+def parse_http(url: str) -> UrlParts | None:
     """The parts of an http(s) URL with a host (no whitespace in it), or None."""
     m = _URI_RE.fullmatch(url)
     if m is None:
@@ -187,10 +135,11 @@ def _parse_http(url: str) -> _Url | None:
     host, port = _split_host_port(hostport)
     if not host or _BAD_HOST_CHAR.search(host):
         return None
-    return _Url(scheme, userinfo + at, host, port, path, query, fragment)
+    return UrlParts(scheme, userinfo + at, host, port, path, query, fragment)
 
 
-def _match_host(host: str) -> str:
+def match_host(host: str) -> str:
+    """``host`` in the form the host lists are keyed by."""
     return host.lower().rstrip(".")
 
 
@@ -201,7 +150,7 @@ def _is_tracking(name: str, host: str) -> bool:
     key = unquote_plus(name).lower()
     if key.startswith(TRACKING_PREFIXES) or key in TRACKING_PARAMS:
         return True
-    return key in HOST_TRACKING_PARAMS.get(_match_host(host), frozenset())
+    return key in HOST_TRACKING_PARAMS.get(match_host(host), frozenset())
 
 
 def _query_names(query: str) -> list[str]:
@@ -217,7 +166,7 @@ def tracking_params(url: str) -> list[str]:
 def _tracking_params(url: str) -> tuple[str, ...]:
     if "?" not in url:
         return ()
-    parts = _parse_http(url.strip())
+    parts = parse_http(url.strip())
     if parts is None or not parts.query:
         return ()
     found: list[str] = []
@@ -227,7 +176,7 @@ def _tracking_params(url: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _without_tracking(parts: _Url) -> _Url:
+def _without_tracking(parts: UrlParts) -> UrlParts:
     if not parts.query:
         return parts
     pieces = parts.query.split("&")
@@ -244,7 +193,7 @@ def strip_tracking(url: str) -> str:
     after it is dropped, and the fragment is kept. Non-http(s) text comes back as is.
     """
     core = url.strip()
-    parts = _parse_http(core)
+    parts = parse_http(core)
     if parts is None:
         return url
     cleaned = _without_tracking(parts)
@@ -276,7 +225,7 @@ def canonical_url(url: str) -> str:
 
 def _canonical(text: str) -> str:
     for _ in range(4):  # dropping "?" or "#" can expose whitespace to strip again
-        parts = _parse_http(text)
+        parts = parse_http(text)
         if parts is None:
             return text
         scheme = parts.scheme.lower()
@@ -301,7 +250,7 @@ def loose_key(url: str) -> str:
     ``https://www.a.io/x/`` and ``http://a.io/x`` share the key ``a.io/x``.
     """
     canon = canonical_url(url)
-    parts = _parse_http(canon)
+    parts = parse_http(canon)
     if parts is None:
         return canon
     host = parts.host[4:] if parts.host.startswith("www.") else parts.host
@@ -311,105 +260,4 @@ def loose_key(url: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def is_external(url: str) -> bool:
     """True for an http(s) URL with a host."""
-    return _parse_http(url.strip()) is not None
-
-
-# --- damaged URLs -------------------------------------------------------------------
-
-_SCHEME_START: Final = re.compile(r"https?://", re.IGNORECASE)
-# A scheme right after one of these is a value inside the first URL
-# (``?url=https://...``, ``?https://...``, ``#https://...``), not a second URL.
-_EMBED_BEFORE: Final = frozenset("=?#&")
-
-
-def split_glued(url: str) -> list[str] | None:
-    """The parts of two or more URLs written with nothing between them, or None.
-
-    A second ``http://`` / ``https://`` inside the text starts a new URL, except:
-
-    - right after ``=``, ``?``, ``#`` or ``&``: a parameter value such as
-      ``?url=https://...`` (an encoded ``https%3A%2F%2F...`` never matches at all);
-    - right after ``/``: a URL embedded in a path (``web.archive.org/web/2020/https://...``),
-      unless the rest of the text repeats it from the start (``https://a.io/https://a.io/``).
-
-    Every part must be an http(s) URL with a host, or the answer is None.
-    """
-    text = url.strip()
-    if not _SCHEME_START.match(text):
-        return None
-    cuts = [0]
-    for m in _SCHEME_START.finditer(text, 1):
-        i = m.start()
-        before = text[i - 1]
-        if before in _EMBED_BEFORE or (before == "/" and not text.startswith(text[i:])):
-            continue
-        cuts.append(i)
-    if len(cuts) == 1:
-        return None
-    parts = [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
-    if not all(_parse_http(p) for p in parts):
-        return None
-    return parts
-
-
-# a DNS label: letters/digits (any script), "-" only inside, at most 63 characters
-_LABEL_RE: Final = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
-_URL_FORBIDDEN: Final = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
-
-
-def _valid_hostname(host: str) -> bool:
-    if host.startswith("["):
-        try:
-            ipaddress.IPv6Address(host[1:-1] if host.endswith("]") else "")
-        except ValueError:
-            return False
-        return True
-    name = host[:-1] if host.endswith(".") else host
-    labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
-        return False
-    if all(label.isdigit() for label in labels):  # dotted IPv4
-        return len(labels) == 4 and all(int(label) <= 255 for label in labels)
-    if len(labels) == 1:
-        return name.lower() == "localhost"
-    tld = labels[-1].lower()
-    return tld.startswith("xn--") or (tld.isalpha() and len(tld) >= 2)
-
-
-def _well_formed(url: str) -> bool:
-    parts = _parse_http(url)
-    return (
-        parts is not None
-        and not _URL_FORBIDDEN.search(url)
-        and parts.port != ""
-        and _valid_hostname(parts.host)
-    )
-
-
-def find_space_broken(url_text: str) -> str | None:
-    """The URL meant by link destination text broken by whitespace, or None.
-
-    ``https://exam ple.org/a/`` gives ``https://example.org/a/``. The text must have
-    one or two runs of whitespace, no piece after a break may start like a link
-    title (``"``, ``'`` or ``(``), and with the whitespace removed it must be a
-    well-formed http(s) URL whose host is a valid hostname or IP address.
-    """
-    pieces = url_text.split()
-    if not 2 <= len(pieces) <= 3 or any(p[0] in "\"'(" for p in pieces[1:]):
-        return None
-    candidate = "".join(pieces)
-    return candidate if _well_formed(candidate) else None
-
-
-def is_badge_url(url: str) -> bool:
-    """True for a status-badge image URL (shields.io, CI status, coverage, ...)."""
-    parts = _parse_http(url.strip())
-    if parts is None:
-        return False
-    host = _match_host(parts.host)
-    if host in BADGE_HOSTS or (host.startswith("www.") and host[4:] in BADGE_HOSTS):
-        return True
-    if parts.path.rsplit("/", 1)[-1].lower() in BADGE_FILENAMES:
-        return True
-    target = parts.path + ("" if parts.query is None else "?" + parts.query)
-    return any(h == host and rx.search(target) for h, rx in _BADGE_PATH_RES)
+    return parse_http(url.strip()) is not None

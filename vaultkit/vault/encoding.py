@@ -29,8 +29,8 @@ _BOMS = (  # UTF-32 first: the UTF-32-LE BOM starts with the UTF-16-LE one
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_BOM_OF = {enc: bom for bom, enc in _BOMS}
-_CODEC = {"utf-8-sig": "utf-8"}  # the BOM is handled by hand
+BOM_OF = {enc: bom for bom, enc in _BOMS}
+CODEC = {"utf-8-sig": "utf-8"}  # the BOM is handled by hand
 
 # Single-byte Latin-script codecs (charset-normalizer's names) for which our
 # cp1252/mac_roman arbitration applies.
@@ -58,7 +58,7 @@ def decode_bytes(data: bytes) -> tuple[str, str, bool, bool]:
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            text = _lossless(data[len(bom) :], _CODEC.get(enc, enc))
+            text = _lossless(data[len(bom) :], CODEC.get(enc, enc))
             if text is not None:
                 return text, enc, True, True
     if b"\x00" in data[:SNIFF_BYTES]:

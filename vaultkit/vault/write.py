@@ -1,194 +1,27 @@
-"""Read notes once and write them back without ever losing data.
+"""Write notes back without ever losing data.
 
-Reading: ``read_source`` decodes a file (UTF-8 first; UTF-16/32 only with a BOM;
-otherwise charset-normalizer plus a cp1252-vs-mac_roman check) and records how
-it was stored, so ``render`` can give back byte-identical output for unchanged
-text. Writing: ``write_atomic`` replaces a file through a fsynced temp file in the
-same folder, refusing paths outside the vault and files changed since reading.
+``write_atomic`` replaces a file through a fsynced temp file in the same folder,
+refusing paths outside the vault and files changed since they were read;
+``create_exclusive`` creates a new file and never overwrites one.
 """
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.errors import (
-    AlreadyExistsError,
-    ConflictError,
-    ReadError,
-    UnsafePathError,
-    VaultkitError,
-    WriteError,
-)
-from vaultkit.vault.encoding import _BOM_OF, _CODEC, BINARY, decode_bytes
+from vaultkit.errors import AlreadyExistsError, ConflictError, UnsafePathError, VaultkitError, WriteError
+from vaultkit.vault.read import Source, os_reason, render
 
-__all__ = ["BINARY", "TEMP_SUFFIX", "Source", "decode_bytes", "read_source", "render", "write_atomic"]
-__all__ += ["AlreadyExistsError", "cleanup_temp_files", "create_exclusive", "write_text_atomic"]
-__all__ += ["ConflictError", "ReadError", "UnsafePathError", "VaultkitError", "WriteError"]
+__all__ = ["TEMP_SUFFIX", "cleanup_temp_files", "create_exclusive", "fsync_folder", "write_atomic"]
+__all__ += ["write_text_atomic"]
 
 TEMP_SUFFIX = ".vaultkit-tmp"
-_EOL = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A file as read: its bytes, its decoded text and how it was stored."""
-
-    path: Path
-    data: bytes  # the raw bytes as read
-    text: str  # decoded, BOM removed, "\r\n" and "\r" normalised to "\n"
-    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252", "mac_roman", BINARY...
-    bom: bool
-    newline: str  # dominant ending: "\n", "\r\n" or (classic Mac) "\r"; "\n" if none
-    mixed_newlines: bool
-    final_newline: bool
-    size: int
-    mtime_ns: int
-    mode: int  # permission bits only (stat.S_IMODE)
-    confident: bool  # decoding is certain, or the guess passed our thresholds
-    is_binary: bool  # NUL bytes / not text at all: text is ""
-
-
-# ---------------------------------------------------------------- decoding
-
-
-# ----------------------------------------------------------------- reading
-
-
-def read_source(path: Path) -> Source:
-    """Read and decode ``path`` once. Raises ReadError with a one-line message."""
-    path = Path(path)
-    for _attempt in range(3):
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
-            raise ReadError(f"cannot read {path}: {_reason(exc)}") from exc
-        try:
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                raise ReadError(f"cannot read {path}: not a regular file")
-            chunks: list[bytes] = []
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-            after = os.fstat(fd)
-        except OSError as exc:
-            raise ReadError(f"cannot read {path}: {_reason(exc)}") from exc
-        finally:
-            os.close(fd)
-        data = b"".join(chunks)
-        unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
-        if unchanged and len(data) == after.st_size:
-            return _make_source(path, data, after)
-    raise ReadError(f"cannot read {path}: it kept changing while being read")
-
-
-def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
-    raw, encoding, bom, confident = decode_bytes(data)
-    endings = _EOL.findall(raw)
-    counts = {e: 0 for e in ("\n", "\r\n", "\r")}  # order breaks ties toward "\n"
-    for e in endings:
-        counts[e] += 1
-    return Source(
-        path=path,
-        data=data,
-        text=_EOL.sub("\n", raw),
-        encoding=encoding,
-        bom=bom,
-        newline=max(counts, key=counts.__getitem__) if endings else "\n",
-        mixed_newlines=len(set(endings)) > 1,
-        final_newline=raw.endswith(("\n", "\r")),
-        size=st.st_size,
-        mtime_ns=st.st_mtime_ns,
-        mode=stat.S_IMODE(st.st_mode),
-        confident=confident,
-        is_binary=encoding == BINARY,
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-# --------------------------------------------------------------- rendering
-
-
-def render(source: Source, new_text: str, *, to_utf8: bool = False) -> bytes:
-    """Encode ``new_text`` (LF endings) the way ``source`` was stored.
-
-    Uniform files get their ending everywhere; files with mixed endings keep
-    each surviving line's own ending and the dominant one for new lines. The
-    final newline follows ``new_text``. ``to_utf8`` writes UTF-8, keeping a BOM
-    only if the file had a UTF-8 BOM. Raises WriteError if a character cannot
-    be encoded, or if ``source`` is binary and ``new_text`` is not "".
-    """
-    if source.is_binary:
-        if new_text:
-            raise WriteError(f"cannot write {source.path}: it is a binary file")
-        return source.data
-    new_text = _EOL.sub("\n", new_text)  # tolerate stray "\r" from callers
-    if source.mixed_newlines:
-        body = _reapply_mixed(source, new_text)
-    elif source.newline != "\n":
-        body = new_text.replace("\n", source.newline)
-    else:
-        body = new_text
-    encoding = source.encoding
-    if to_utf8:  # a UTF-16/32 BOM is dropped; a UTF-8 BOM is kept
-        encoding = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
-    bom = _BOM_OF.get(encoding, b"") if source.bom else b""
-    try:
-        return bom + body.encode(_CODEC.get(encoding, encoding))
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start : exc.end]
-        raise WriteError(f"cannot write {source.path}: {bad!r} cannot be encoded in {encoding}") from None
-
-
-def _reapply_mixed(source: Source, new_text: str) -> str:
-    start = len(_BOM_OF.get(source.encoding, b"")) if source.bom else 0
-    raw = source.data[start:].decode(_CODEC.get(source.encoding, source.encoding))
-    old, old_ends = _EOL.split(raw), _EOL.findall(raw)
-    new = new_text.split("\n")
-    mapping = _map_lines(old, new)
-    out: list[str] = []
-    for j, line in enumerate(new):
-        out.append(line)
-        if j < len(new) - 1:  # every piece but the last is followed by a newline
-            i = mapping.get(j)
-            out.append(old_ends[i] if i is not None and i < len(old_ends) else source.newline)
-    return "".join(out)
-
-
-def _map_lines(old: list[str], new: list[str]) -> dict[int, int]:
-    """Map new line index -> old line index for unchanged or edited-in-place lines."""
-    limit = min(len(old), len(new))
-    pre = 0
-    while pre < limit and old[pre] == new[pre]:
-        pre += 1
-    suf = 0
-    while suf < limit - pre and old[-1 - suf] == new[-1 - suf]:
-        suf += 1
-    mapping = {k: k for k in range(pre)}
-    mapping.update({len(new) - 1 - k: len(old) - 1 - k for k in range(suf)})
-    mid_old, mid_new = old[pre : len(old) - suf], new[pre : len(new) - suf]
-    matcher = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "replace"):  # a replaced line keeps its slot's ending
-            for k in range(min(i2 - i1, j2 - j1)):
-                mapping[pre + j1 + k] = pre + i1 + k
-    return mapping
-
-
-# ----------------------------------------------------------------- writing
 
 
 def write_atomic(
@@ -215,7 +48,7 @@ def write_atomic(
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {_reason(exc)}") from exc
+        raise WriteError(f"cannot write {path}: {os_reason(exc)}") from exc
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise WriteError(f"cannot write {path}: not a regular file")
     if expect is not None and st is None:
@@ -254,7 +87,7 @@ def create_exclusive(path: Path, data: bytes, *, root: Path, mode: int | None = 
     try:
         parent = Path(os.path.realpath(path.parent))
     except (OSError, RuntimeError) as exc:
-        raise WriteError(f"cannot create {path}: {_reason(exc)}") from exc
+        raise WriteError(f"cannot create {path}: {os_reason(exc)}") from exc
     final = _safe_target(parent / path.name, root, resolve=False)
     if os.path.lexists(final):
         raise AlreadyExistsError(f"cannot create {path}: it already exists; not overwritten")
@@ -282,7 +115,7 @@ def _safe_target(path: Path, root: Path | None, *, resolve: bool = True) -> Path
     try:
         target = Path(os.path.realpath(path, strict=False)) if resolve else path
     except (OSError, RuntimeError) as exc:  # symlink loop
-        raise WriteError(f"cannot write {path}: {_reason(exc)}") from exc
+        raise WriteError(f"cannot write {path}: {os_reason(exc)}") from exc
     if root is not None:
         base = Path(os.path.realpath(root))
         if not target.is_relative_to(base):
@@ -344,7 +177,7 @@ def _write_via_temp(
     except VaultkitError:
         raise
     except Exception as exc:
-        raise WriteError(f"cannot {'create' if exclusive else 'write'} {shown}: {_reason(exc)}") from exc
+        raise WriteError(f"cannot {'create' if exclusive else 'write'} {shown}: {os_reason(exc)}") from exc
     finally:
         if tmp is not None:
             with suppress(OSError):
