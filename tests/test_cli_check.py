@@ -349,12 +349,14 @@ def test_rules_lists_every_rule(vk: Cli) -> None:
     run = vk("rules")
     assert run.code == 0
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["code", "name", "severity", "fixable", "summary"]
+    assert lines[0].split() == ["code", "name", "severity", "fix", "summary"]
     codes = [line.split()[0] for line in lines[1:]]
     assert codes == sorted(REGISTRY)
     assert {f"VK{n:03d}" for n in range(13)} <= set(codes)
     row = next(line for line in lines if line.startswith("VK001"))
     assert row.split()[1:4] == ["broken-wikilink", "error", "no"]
+    fix = {line.split()[0]: line.split()[3] for line in lines[1:]}
+    assert (fix["VK004"], fix["VK005"]) == ("safe", "unsafe")  # each rule's fix safety
     names = [line.split()[1] for line in lines[1:]]
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n) for n in names)
 

@@ -27,7 +27,7 @@ from vaultkit.errors import ConflictError
 from vaultkit.fix.fixpoint import fix_text
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules import REGISTRY, Rule
-from vaultkit.rules.base import Context
+from vaultkit.rules.base import Context, FixKind, FixSafety
 from vaultkit.vault.read import read_source, render
 from vaultkit.vault.write import write_atomic
 
@@ -131,7 +131,7 @@ def extra_rule(name: str, check: Callable[[Note, Context], Iterator[Diagnostic]]
     """A hand-made fixable rule in the registry for one test (selected with --select)."""
     code = "VK990"
     assert code not in REGISTRY
-    rule = Rule(code, name, Severity.WARNING, True, check)
+    rule = Rule(code, name, Severity.WARNING, check, FixKind.INLINE, FixSafety.SAFE, fix_message="{n}")
     REGISTRY[code] = rule
     try:
         yield rule
@@ -282,9 +282,7 @@ LINKS = (
 )
 
 
-def _rewrite(
-    old: str, new: str, rule: str = "test-rewrite", whole_link: bool = False
-) -> Callable[[Note, Context], Iterator[Diagnostic]]:
+def _rewrite(old: str, new: str, whole_link: bool = False) -> Callable[[Note, Context], Iterator[Diagnostic]]:
     """A hand-made fixable rule: rewrites ``old`` to ``new`` in every link it finds."""
 
     def check(note: Note, ctx: Context) -> Iterator[Diagnostic]:
@@ -300,7 +298,7 @@ def _rewrite(
                 1,
                 1,
                 "VK990",
-                rule,
+                "test-rewrite",
                 Severity.WARNING,
                 "rewrite",
                 (Edit(start, end, replacement),),
@@ -311,8 +309,12 @@ def _rewrite(
     return check
 
 
-def _hand_made(check: Callable[[Note, Context], Iterator[Diagnostic]]) -> Rule:
-    return Rule("VK990", "test-rewrite", Severity.WARNING, True, check)
+def _hand_made(
+    check: Callable[[Note, Context], Iterator[Diagnostic]], kind: FixKind = FixKind.INLINE
+) -> Rule:
+    """A hand-made fixable rule of fix kind ``kind``: INLINE edits must leave every link as
+    it was; URL edits may change the URL of a link whose destination they lie in."""
+    return Rule("VK990", "test-rewrite", Severity.WARNING, check, kind, FixSafety.SAFE, fix_message="{n}")
 
 
 def test_guard_refuses_a_fix_that_changes_a_url() -> None:
@@ -332,8 +334,8 @@ def test_guard_refuses_a_fix_that_changes_a_wikilink() -> None:
 
 def test_guard_refuses_a_url_rule_editing_outside_the_destination() -> None:
     """Even a URL repair rule may only change a URL inside the link's destination."""
-    check = _rewrite("/post", "/other", rule="tracking-params", whole_link=True)
-    result = fix_text(note_of(LINKS), [_hand_made(check)], empty_context())
+    check = _rewrite("/post", "/other", whole_link=True)
+    result = fix_text(note_of(LINKS), [_hand_made(check, FixKind.URL)], empty_context())
     assert result.refused is not None and "would lose https://example.com/post" in result.refused
 
 
@@ -361,8 +363,8 @@ def test_guard_refuses_a_fix_that_drops_a_link() -> None:
 
 
 def test_guard_allows_the_intended_url_repairs() -> None:
-    check = _rewrite("/post", "/other", rule="tracking-params")  # inside the destination
-    result = fix_text(note_of(LINKS), [_hand_made(check)], empty_context())
+    check = _rewrite("/post", "/other")  # inside the destination
+    result = fix_text(note_of(LINKS), [_hand_made(check, FixKind.URL)], empty_context())
     assert result.refused is None
     assert "[Post](https://example.com/other)" in result.text
 

@@ -90,12 +90,10 @@ def command(
             click.echo(f"{rel}: {result.refused}", err=True)
             failed += 1
             continue
-        convert = result.convert and "non-utf8-encoding" in {r.name for r in rules}
+        convert = result.convert
         if result.text == note.text and not convert:
             continue
         changed += 1
-        if convert:
-            result.applied["non-utf8-encoding"] += 1
         detail = ", ".join(f"{name} ×{n}" for name, n in sorted(result.applied.items()))
         for name, n in result.applied.items():
             total[name] = total.get(name, 0) + n

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from vaultkit.errors import ConfigError
-from vaultkit.rules import REGISTRY, find_rule
+from vaultkit.rules import REGISTRY, Rule, find_rule
 
 
 @click.command()
@@ -20,24 +20,32 @@ def rules(name: str | None, markdown: bool) -> None:
         r = find_rule(name)
         if r is None:
             raise ConfigError(f"unknown rule '{name}'; run 'vaultkit rules' to list them")
-        flags = ["fixable" + (" with --unsafe-fixes" if r.unsafe_fix else "")] if r.fixable else []
+        flags = [f"{r.safety.value} fix ({r.fix.value})"] if r.fixable else []
+        if r.unsafe_fix:
+            flags.append("with --unsafe-fixes")
         if r.online:
             flags.append("needs --online")
+        if r.on_import:
+            flags.append("applied by import")
         click.echo(f"{r.code} {r.name} ({r.severity.value}{', ' if flags else ''}{', '.join(flags)})\n")
         click.echo(r.doc)
         return
-    click.echo(f"{'code':<7}{'name':<22}{'severity':<10}{'fixable':<9}summary")
+    click.echo(f"{'code':<7}{'name':<22}{'severity':<10}{'fix':<8}summary")
     for r in sorted(REGISTRY.values(), key=lambda r: r.code):
-        fix = ("unsafe" if r.unsafe_fix else "yes") if r.fixable else "no"
-        click.echo(f"{r.code:<7}{r.name:<22}{r.severity.value:<10}{fix:<9}{r.summary}")
+        click.echo(f"{r.code:<7}{r.name:<22}{r.severity.value:<10}{_fix(r):<8}{r.summary}")
+
+
+def _fix(r: Rule) -> str:
+    """safe, unsafe (applied with --unsafe-fixes only) or no (the rule has no fix)."""
+    return r.safety.value if r.fixable else "no"
 
 
 def markdown_table() -> str:
-    rows = ["| code | name | severity | fixable | what it reports |", "|---|---|---|---|---|"]
+    rows = ["| code | name | severity | fix | what it reports |", "|---|---|---|---|---|"]
     for r in sorted(REGISTRY.values(), key=lambda r: r.code):
-        fix = ("with `--unsafe-fixes`" if r.unsafe_fix else "yes") if r.fixable else "no"
-        if r.online:
-            fix += " (`--online`)" if r.fixable else ""
+        fix = _fix(r) + (" (`--unsafe-fixes`)" if r.unsafe_fix else "")
+        if r.online and r.fixable:
+            fix += " (`--online`)"
         name = f"`{r.name}`" + (" (`--online`)" if r.online else "")
         rows.append(f"| {r.code} | {name} | {r.severity.value} | {fix} | {r.summary} |")
     return "\n".join(rows)

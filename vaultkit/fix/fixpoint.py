@@ -10,31 +10,23 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from vaultkit.model import Diagnostic, Edit, Note
 from vaultkit.parse.note import parse_note
 from vaultkit.parse.suppress import is_suppressed
-from vaultkit.rules.base import Context, Rule
+from vaultkit.rules.base import Context, FixKind, Rule
 from vaultkit.text.urls import canonical_url
 
 MAX_PASSES = 10
-URL_RULES = frozenset({"malformed-link", "tracking-params", "redirected-url", "mojibake"})
-# Fixes that change which lines are list items or how they nest. Each rule judges its
-# edits on the current parse, so two of these rules in one pass can together make what
-# neither meant (an empty item removed above a line re-indented to nest under it leaves
-# that line an indented code block): one of them per pass, with any in-line repairs.
-STRUCTURAL_RULES = frozenset({"empty-list-item", "duplicate-url", "nbsp-indent", "list-marker-space"})
-# Fixes that remove a link on purpose: one whose URL (as a canonical URL) stays in the note.
-REMOVAL_RULES = frozenset({"duplicate-url"})
 
 
 @dataclass
 class FixResult:
     text: str
     applied: Counter[str] = field(default_factory=Counter)  # rule name → fixes applied
-    convert: bool = False  # re-encode as UTF-8
+    convert: bool = False  # re-encode as UTF-8 (an ENCODING rule asked; counted in applied)
     refused: str | None = None  # why the file must not be written
     remaining: list[Diagnostic] = field(default_factory=list)
 
@@ -89,16 +81,24 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = False) -> FixResult:
-    """Run fixable rules on ``note`` to a fixpoint and return the fixed text."""
+    """Run fixable rules on ``note`` to a fixpoint and return the fixed text.
+
+    Each rule's fix kind says how its edits are handled: URL fixes tell the link guard
+    which URLs they rewrite, structural fixes take turns (one rule per pass), removals
+    may drop a link whose URL stays in the note, and an encoding fix asks for UTF-8.
+    """
     fixers = [r for r in rules if r.fixable]
+    kinds = {r.code: r.fix for r in fixers}
     result = FixResult(note.text)
     current = note
     url_map: dict[str, str] = {}
     for _ in range(MAX_PASSES):
         diags = [d for d in _diagnostics(current, fixers, ctx)]
-        if any(d.extra.get("convert") for d in diags):
-            result.convert = True
-        usable = pass_fixes(diags, unsafe)
+        for d in diags:
+            if d.extra.get("convert") and _kind(d, kinds) is FixKind.ENCODING and not result.convert:
+                result.convert = True
+                result.applied[d.rule] += 1
+        usable = pass_fixes(diags, kinds, unsafe)
         if not usable:
             result.remaining = diags
             break
@@ -109,9 +109,9 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
         for i in chosen:
             d = usable[i]
             result.applied[d.rule] += 1
-            if d.rule in URL_RULES:
+            if _kind(d, kinds).maps_urls:
                 _record_urls(current, d.edits, url_map)
-            if d.rule in REMOVAL_RULES:
+            if _kind(d, kinds).removes_links:
                 removed.extend((e.start, e.end) for e in d.edits)
         new_note = parse_note(note.path, new_text)
         new_note.encoding, new_note.confident = note.encoding, note.confident
@@ -125,12 +125,20 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
     return result
 
 
-def pass_fixes(diags: Sequence[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
+def pass_fixes(
+    diags: Sequence[Diagnostic], kinds: Mapping[str, FixKind], unsafe: bool = False
+) -> list[Diagnostic]:
     """The diagnostics whose edits one pass may apply: every in-line repair, and the
-    fixes of the first line-structure rule that has any (see STRUCTURAL_RULES)."""
+    fixes of the first rule with a structural fix kind that has any (``kinds``: rule
+    code → its fix kind; see ``FixKind.structural``)."""
     usable = [d for d in diags if d.edits and (unsafe or not d.unsafe)]
-    structural = next((d.rule for d in usable if d.rule in STRUCTURAL_RULES), None)
-    return [d for d in usable if d.rule not in STRUCTURAL_RULES or d.rule == structural]
+    structural = next((d.code for d in usable if _kind(d, kinds).structural), None)
+    return [d for d in usable if not _kind(d, kinds).structural or d.code == structural]
+
+
+def _kind(d: Diagnostic, kinds: Mapping[str, FixKind]) -> FixKind:
+    """The fix kind of the rule that made ``d``; INLINE, the strictest, for a code not known."""
+    return kinds.get(d.code, FixKind.INLINE)
 
 
 def _diagnostics(note: Note, rules: Sequence[Rule], ctx: Context) -> list[Diagnostic]:

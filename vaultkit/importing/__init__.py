@@ -6,12 +6,11 @@ name inside the vault, ``runner`` walks the sources and writes each note once.
 
 from __future__ import annotations
 
-from vaultkit.importing.convert import CLEAN_RULES, HASH_KEY, Converted, ConvertError, convert
+from vaultkit.importing.convert import HASH_KEY, Converted, ConvertError, convert
 from vaultkit.importing.naming import resolve_folder, safe_file_name
 from vaultkit.importing.runner import NOTE_SUFFIXES, Outcome, import_date, import_notes
 
 __all__ = [
-    "CLEAN_RULES",
     "HASH_KEY",
     "NOTE_SUFFIXES",
     "ConvertError",

@@ -1,8 +1,8 @@
 """One outside file → the text of a clean note.
 
 Steps: decode (``vault.read``: charset-normalizer and friends; LF endings), unwrap a
-Jekyll draft hidden in a leading HTML comment, repair with the ``mojibake``,
-``nbsp-indent`` and ``list-marker-space`` rules through ``fixer.fix_text``, pick
+Jekyll draft hidden in a leading HTML comment, repair with the fixes of the rules
+that declare ``on_import`` (mojibake and list whitespace) through ``fix_text``, pick
 a title, then add ``title`` / ``source`` / ``imported`` / ``import-hash`` to the
 frontmatter. Existing frontmatter is kept as written (comments, quoting, dates);
 the new keys are appended, dumped with ``yaml.safe_dump``.
@@ -26,10 +26,9 @@ from vaultkit.index.names import VaultIndex
 from vaultkit.model import Frontmatter, Note
 from vaultkit.parse.frontmatter import load_yaml, split_frontmatter
 from vaultkit.parse.note import is_suppressed, offset_in, parse_note
-from vaultkit.rules import Context, Rule, find_rule
+from vaultkit.rules import REGISTRY, Context, Rule
 from vaultkit.vault.read import Source
 
-CLEAN_RULES = ("mojibake", "nbsp-indent", "list-marker-space")
 HASH_KEY = "import-hash"
 _PLACEHOLDER_PATH = "import.md"  # rules only use a note's path in messages
 
@@ -47,11 +46,6 @@ _ENCODING_NAMES = {
     "cp1250": "Windows-1250",
     "mac_roman": "Mac Roman",
     "latin_1": "Latin-1",
-}
-_FIXED = {
-    "mojibake": "repaired mojibake on {n} line(s)",
-    "nbsp-indent": "re-indented {n} list item(s) indented with no-break spaces",
-    "list-marker-space": "added the missing space after {n} list marker(s)",
 }
 
 
@@ -72,8 +66,8 @@ def source_digest(data: bytes) -> str:
 
 
 def clean_rules() -> list[Rule]:
-    rules = [find_rule(name) for name in CLEAN_RULES]
-    return [r for r in rules if r is not None]
+    """The rules whose fixes import applies, in code order."""
+    return sorted((r for r in REGISTRY.values() if r.on_import), key=lambda r: r.code)
 
 
 def convert(src: Source, source_path: str, stem: str, today: date, encoding: str | None = None) -> Converted:
@@ -195,9 +189,9 @@ def _clean(text: str, actions: list[str]) -> str:
     result = fix_text(parse_note(_PLACEHOLDER_PATH, text), clean_rules(), _context())
     if result.refused:
         raise ConvertError(result.refused)
-    for name in CLEAN_RULES:
-        if result.applied.get(name):
-            actions.append(_FIXED[name].format(n=result.applied[name]))
+    for r in clean_rules():
+        if result.applied.get(r.name):
+            actions.append(r.fixed(result.applied[r.name]))
     return result.text
 
 

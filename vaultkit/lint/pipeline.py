@@ -38,6 +38,7 @@ from vaultkit.model import Diagnostic, Severity
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
+from vaultkit.rules.notes import UNREADABLE
 
 PARALLEL_MIN_NOTES = 200
 Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, local-diags blob
@@ -180,7 +181,7 @@ def run_check(
         if found is None:
             continue
         local = marshal.loads(found[3])
-        unreadable = any(d[4] == "VK000" for d in local)
+        unreadable = any(d[4] == UNREADABLE.code for d in local)
         blobs = [local] if unreadable else [local, marshal.loads(vault_diags.get(rel, _NONE))]
         for group in blobs:
             out.extend(decode_diag(rel, d) for d in group if d[4] in wanted)

@@ -11,9 +11,10 @@ from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
 from vaultkit.index.names import VaultIndex, note_facts
 from vaultkit.lint.workers import map_chunks
-from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
+from vaultkit.model import Diagnostic, Frontmatter, Note
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
+from vaultkit.rules.notes import unreadable
 from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
 
@@ -95,7 +96,7 @@ def _empty(rel: str) -> Note:
 
 
 def _problem(rel: str, message: str) -> Diagnostic:
-    return Diagnostic(rel, 1, 1, 1, 1, "VK000", "unreadable-file", Severity.ERROR, message)
+    return unreadable(rel, message)
 
 
 def _load_chunk(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from vaultkit.index.facts import NoteView, body_url
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
-from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.text.urls import loose_key
 
@@ -16,7 +16,15 @@ def note_urls(note: Note) -> list[tuple[str, Link]]:
     return [(canon, link) for link in note.links if (canon := body_url(link)) is not None]
 
 
-@rule("VK005", "duplicate-url", Severity.WARNING, fixable=True, unsafe_fix=True, scope="split")
+@rule(
+    "VK005",
+    "duplicate-url",
+    Severity.WARNING,
+    fix=FixKind.REMOVAL,
+    safety=FixSafety.UNSAFE,
+    fix_message="removed {n} list item(s) holding a duplicate URL",
+    scope="split",
+)
 def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """The same URL saved more than once, compared as canonical URLs.
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from vaultkit.index.facts import NoteView
 from vaultkit.index.names import fold, strip_md
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
-from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.text.url_repair import find_space_broken, split_glued
 from vaultkit.text.urls import is_external
 
@@ -140,7 +140,14 @@ _WHY = {
 }
 
 
-@rule("VK004", "malformed-link", Severity.ERROR, fixable=True)
+@rule(
+    "VK004",
+    "malformed-link",
+    Severity.ERROR,
+    fix=FixKind.URL,
+    safety=FixSafety.SAFE,
+    fix_message="repaired {n} malformed link(s)",
+)
 def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """Text meant as a link that did not become one, or a URL that can't be right.
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vaultkit.model import Diagnostic, Edit, Frontmatter, ListItem, Note, Severity
-from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.vault.files import in_folders
 
@@ -27,6 +27,15 @@ def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A note that could not be read: permission denied, a binary file named `.md`, or bytes
     that are not text. The run goes on with the other files."""
     yield from ()
+
+
+UNREADABLE = this("VK000")  # the loader reports unreadable notes itself
+
+
+def unreadable(path: str, message: str) -> Diagnostic:
+    """The finding for a note that could not be read."""
+    r = UNREADABLE
+    return Diagnostic(path, 1, 1, 1, 1, r.code, r.name, r.severity, message)
 
 
 @rule("VK006", "invalid-frontmatter", Severity.ERROR)
@@ -123,7 +132,14 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
     return note.line_starts[fm.start_line - 1]
 
 
-@rule("VK007", "empty-list-item", Severity.WARNING, fixable=True)
+@rule(
+    "VK007",
+    "empty-list-item",
+    Severity.WARNING,
+    fix=FixKind.STRUCTURAL,
+    safety=FixSafety.SAFE,
+    fix_message="removed {n} empty list item(s)",
+)
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A list marker with nothing after it. The fix removes the empty item's line (not when
     that would pull an indented code block below it into the list).

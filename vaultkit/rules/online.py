@@ -7,7 +7,7 @@ from typing import Any
 
 from vaultkit.index.facts import LinkRow, NoteView, link_rows
 from vaultkit.model import Diagnostic, Edit, Note, Severity
-from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 
 
 def online_results(ctx: Context) -> dict[str, Any]:
@@ -56,7 +56,16 @@ def dead_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
             yield _emit("VK013", note, row, f"dead link ({result.cause}): {row.target}", result)
 
 
-@rule("VK014", "redirected-url", Severity.INFO, fixable=True, online=True, scope="vault")
+@rule(
+    "VK014",
+    "redirected-url",
+    Severity.INFO,
+    fix=FixKind.URL,
+    safety=FixSafety.SAFE,
+    fix_message="rewrote {n} permanently redirected URL(s)",
+    online=True,
+    scope="vault",
+)
 def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """An external URL that has moved permanently (every hop a 301 or 308).
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from vaultkit.model import Diagnostic, Edit, Note, Severity
-from vaultkit.rules.base import Context, rule, this
+from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.text.urls import is_external, strip_tracking, tracking_params
 
@@ -21,7 +21,15 @@ _NBSP_INDENT = re.compile(
 _NO_MARKER_SPACE = re.compile(r"^([ \t]*)([-*+])(?=\[[^\]\n]*\]\([^)\n]*\))", re.M)
 
 
-@rule("VK008", "mojibake", Severity.WARNING, fixable=True)
+@rule(
+    "VK008",
+    "mojibake",
+    Severity.WARNING,
+    fix=FixKind.URL,  # a repair may reach into a link's URL
+    safety=FixSafety.SAFE,
+    on_import=True,
+    fix_message="repaired mojibake on {n} line(s)",
+)
 def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
 
@@ -54,7 +62,15 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("VK009", "nbsp-indent", Severity.WARNING, fixable=True)
+@rule(
+    "VK009",
+    "nbsp-indent",
+    Severity.WARNING,
+    fix=FixKind.STRUCTURAL,
+    safety=FixSafety.SAFE,
+    on_import=True,
+    fix_message="re-indented {n} list item(s) indented with no-break spaces",
+)
 def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
 
@@ -89,7 +105,15 @@ _NOT_FIXED = (
 )
 
 
-@rule("VK010", "list-marker-space", Severity.WARNING, fixable=True)
+@rule(
+    "VK010",
+    "list-marker-space",
+    Severity.WARNING,
+    fix=FixKind.STRUCTURAL,
+    safety=FixSafety.SAFE,
+    on_import=True,
+    fix_message="added the missing space after {n} list marker(s)",
+)
 def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
     after its marker, so it is not a list item. The fix inserts the space, unless the line
@@ -119,7 +143,14 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("VK011", "tracking-params", Severity.INFO, fixable=True)
+@rule(
+    "VK011",
+    "tracking-params",
+    Severity.INFO,
+    fix=FixKind.URL,
+    safety=FixSafety.SAFE,
+    fix_message="removed tracking parameters from {n} URL(s)",
+)
 def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
 
@@ -140,7 +171,14 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("VK012", "non-utf8-encoding", Severity.WARNING, fixable=True)
+@rule(
+    "VK012",
+    "non-utf8-encoding",
+    Severity.WARNING,
+    fix=FixKind.ENCODING,
+    safety=FixSafety.SAFE,
+    fix_message="rewrote {n} file(s) as UTF-8",
+)
 def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
 
