@@ -9,8 +9,8 @@ own module.
 from __future__ import annotations
 
 import ast
-import re
 import dataclasses
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
