@@ -101,7 +101,26 @@ def test_pseudo_headings_title_the_lists_of_the_draft(doc: dict[str, Any]) -> No
     assert sec[42] == ["Reasoning models"]
     assert sec[61] == ["CUDA & optimising GPUs"]
     assert sec[259] == ["Papers to read"]
-    assert sec[110] == []  # "Challenge by unsloth https://..." is content, not a title
+    # "Challenge by unsloth https://..." is content, not a title, and as a paragraph
+    # between two lists it does not end the section (issue 15)
+    superfast = "Superfast inference with vLLMs, triton etc/ quantization"
+    assert sec[108] == sec[110] == [superfast]
+    # a parent item whose children are links is a section level
+    assert sec[114] == sec[119] == [superfast, "Guide for distributed training and training multiple GPUs"]
+    assert sec[124] == ["A guide to hacking LLMs"]
+
+
+def test_a_titling_list_item_is_a_section_level(doc: dict[str, Any]) -> None:
+    sec = {o["title"]: o["section"] for o in occurrences(doc, NOTE0)}
+    # "* Annotated Transformer" over its (mojibake-indented) sub-items
+    assert sec["An even more annotated Transformer"] == ["LLM101", "KV Cache", "Annotated Transformer"]
+    assert sec["Adam and friends"] == ["LLM101", "KV Cache", "Annotated Transformer"]
+    assert sec["RNN Cheatsheet | CS230"] == ["LLM101", "KV Cache"]
+
+
+def test_the_note_title_is_its_first_heading_of_any_level(doc: dict[str, Any]) -> None:
+    notes = {n["path"]: n for n in doc["notes"]}
+    assert notes[NOTE0]["title"] == "LLM101"  # "#### LLM101", no frontmatter title
 
 
 def test_the_commented_out_draft_is_included_and_flagged(doc: dict[str, Any]) -> None:

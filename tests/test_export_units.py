@@ -151,7 +151,7 @@ def test_pseudo_headings() -> None:
             "Reading list\n"  # 3: a pseudo-heading (a list follows)
             "- a\n\n"  # 4
             "* b\n\n"  # 6: another list, still under it
-            "Some prose.\n\n"  # 8: ends the pseudo-heading
+            "Some prose.\n\n"  # 8: between two lists: does not end it
             "- c\n\n"  # 10
             "A sentence that ends.\n"  # 12: not a title
             "- d\n\n"  # 13
@@ -159,16 +159,22 @@ def test_pseudo_headings() -> None:
             "- e\n\n"  # 16
             "## Sub\n\n"  # 18
             "🟩 Tools:\n"  # 20
-            "- f\n"  # 21
+            "- f\n\n"  # 21
+            "Closing prose, no list after it.\n\n"  # 23: ends the pseudo-heading
+            "---\n"  # 25
+            "Next:\n"  # 26: a new pseudo-heading
+            "- g\n"  # 27
         ),
     )
     sections = note_sections(note)
     assert sections.at(4) == ("Top", "Reading list")
     assert sections.at(6) == ("Top", "Reading list")
-    assert sections.at(10) == ("Top",)
-    assert sections.at(13) == ("Top",)
-    assert sections.at(16) == ("Top",)
+    assert sections.at(8) == sections.at(10) == ("Top", "Reading list")
+    assert sections.at(13) == ("Top", "Reading list")
+    assert sections.at(16) == ("Top", "Reading list")
     assert sections.at(21) == ("Top", "Sub", "Tools")
+    assert sections.at(23) == ("Top", "Sub")
+    assert sections.at(27) == ("Top", "Sub", "Next")
 
 
 def test_heading_levels_nest_and_html_headings_count() -> None:

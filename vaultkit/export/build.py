@@ -11,6 +11,7 @@ from fnmatch import fnmatchcase
 
 from vaultkit.errors import ConfigError
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource, group, links_to
+from vaultkit.export.roles import ROLE_TITLES, frequent_roles, with_name
 from vaultkit.export.similar import find_similar
 from vaultkit.export.text import fold
 from vaultkit.export.worker import export_notes, occurrence
@@ -23,29 +24,57 @@ SECTION_SEP = " > "
 
 @dataclass
 class Filters:
-    """Occurrence filters; several values of one filter are alternatives (any may match)."""
+    """Occurrence filters; several values of one filter are alternatives (any may match).
+    Each value that let something through is noted, so that :meth:`unmatched` can say
+    which matched nothing."""
 
     tags: Sequence[str] = ()
-    sections: Sequence[str] = ()  # globs over the joined section path (or a parent's)
+    sections: Sequence[str] = ()  # globs over any part of the section path
     notes: Sequence[str] = ()  # globs over the vault-relative note path
+    matched: set[tuple[str, str]] = field(default_factory=set)  # (option, value)
 
     def note_ok(self, path: str) -> bool:
+        if not self.notes:
+            return True
         key = fold(path)
-        return not self.notes or any(fnmatchcase(key, fold(g)) for g in self.notes)
+        hits = [g for g in self.notes if fnmatchcase(key, fold(g))]
+        self.matched.update(("--note", g) for g in hits)
+        return bool(hits)
 
     def occurrence_ok(self, occ: Occurrence) -> bool:
+        ok = True
         if self.tags:
             have = {fold(t) for t in occ.tags}
-            wanted = [fold(t.lstrip("#")) for t in self.tags]
-            if not any(w in have or any(h.startswith(w + "/") for h in have) for w in wanted):
-                return False
+            hits = [t for t in self.tags if _has_tag(have, fold(t.lstrip("#")))]
+            self.matched.update(("--tag", t) for t in hits)
+            ok = bool(hits)
         if self.sections:
-            paths = [fold(SECTION_SEP.join(occ.section[:n])) for n in range(1, len(occ.section) + 1)]
-            paths = paths or [""]
-            globs = [fold(g) for g in self.sections]
-            if not any(fnmatchcase(p, g) for p in paths for g in globs):
-                return False
-        return True
+            parts = section_parts(occ.section)
+            found = [g for g in self.sections if any(fnmatchcase(p, fold(g)) for p in parts)]
+            self.matched.update(("--section", g) for g in found)
+            ok = ok and bool(found)
+        return ok
+
+    def unmatched(self) -> list[str]:
+        """``--tag X`` and the like for each value that matched nothing."""
+        given = [
+            *(("--tag", v) for v in self.tags),
+            *(("--section", v) for v in self.sections),
+            *(("--note", v) for v in self.notes),
+        ]
+        return [f"{opt} {v!r}" for opt, v in given if (opt, v) not in self.matched]
+
+
+def _has_tag(have: set[str], wanted: str) -> bool:
+    return wanted in have or any(h.startswith(wanted + "/") for h in have)
+
+
+def section_parts(section: Sequence[str]) -> list[str]:
+    """Every run of consecutive levels of a section path, joined and folded: what a
+    ``--section`` glob may match (``KV*`` matches ``LLM101 > KV Cache``)."""
+    keys = [fold(s) for s in section]
+    n = len(keys)
+    return [SECTION_SEP.join(keys[i:j]) for i in range(n) for j in range(i + 1, n + 1)] or [""]
 
 
 @dataclass
@@ -66,6 +95,27 @@ class Export:
     def set_similar(self, lists: list[list[str]]) -> None:
         for res, similar in zip(self.resources, lists, strict=True):
             res.similar = similar
+
+
+def name_roles(occurrences: list[Occurrence], note_titles: Mapping[str, str]) -> None:
+    """Role titles ("Demo", "Source Code", and short titles on many URLs) become "item
+    name — role". The name is the item's; for a link with nothing else around it
+    (``- Website: <https://…>``), the innermost section's, else the note's. A role
+    title that names its item (``- [GitHub](…) - Hosting service for Git…``) stays."""
+    keys: dict[str, str] = {}
+    for o in occurrences:
+        if o.title is not None and o.title not in keys:
+            keys[o.title] = fold(o.title)
+    roles = ROLE_TITLES | frequent_roles((o.title, o.canonical_url) for o in occurrences if o.title)
+    for o in occurrences:
+        if o.title is None or keys[o.title] not in roles:
+            continue
+        o.role = True
+        name = o.name
+        if name is None and o.description is None:
+            name = (o.section[-1] if o.section else None) or note_titles.get(o.note)
+        if name and fold(name) != keys[o.title]:
+            o.title = with_name(name, o.title)
 
 
 def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -106,10 +156,9 @@ def build_export(
             continue
         title, frontmatter, tags, links = meta
         notes.append(NoteEntry(rel, title, frontmatter, list(tags), links_to(rel, links, index)))
-        for data in occs:
-            occ = occurrence(rel, data)
-            if filters.occurrence_ok(occ):
-                occurrences.append(occ)
+        occurrences.extend(occurrence(rel, data) for data in occs)
+    name_roles(occurrences, {n.path: n.title for n in notes})
+    occurrences = [o for o in occurrences if filters.occurrence_ok(o)]
     limit = session.config.similar_threshold if threshold is None else threshold
     export = Export(generated, session.root.name, group(occurrences), notes, limit, skipped)
     if similar:

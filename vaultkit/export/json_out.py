@@ -59,6 +59,8 @@ def occurrence_json(o: Occurrence) -> str:
             "line": o.line,
             "section": o.section,
             "title": o.title,
+            "link_text": o.link_text,
+            "description": o.description,
             "tags": o.tags,
             "difficulty": o.difficulty,
             "metadata": o.metadata,

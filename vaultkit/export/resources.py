@@ -6,9 +6,9 @@ including those inside HTML comments (``commented``). A URL damaged by whitespac
 (``https://exam ple.org``) or glued to another (``...htmlhttps://...``) counts as
 the URL(s) meant.
 
-Not counted: anything in code (the parser never records it), images (``![alt](...)``
-and ``<img>``: pictures, not reading), badge images and links wrapping one (README
-status badges), in-page ``#anchor`` links, ``mailto:`` and other schemes, URLs in
+Not counted: anything in code (the parser never records it), images (``![alt](...)``,
+``<img>`` and links to an image file such as a screenshot: pictures, not reading),
+badge images and links wrapping one (README status badges), in-page ``#anchor`` links, ``mailto:`` and other schemes, URLs in
 frontmatter (they are exported with the note's frontmatter), and wikilinks or links
 to other notes (they make ``notes[].links_to``).
 
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from vaultkit.export.sections import note_sections
+from vaultkit.export.roles import ROLE_TITLES
+from vaultkit.export.sections import ItemSections, note_sections
 from vaultkit.export.text import clean, fold, repaired
-from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext
+from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext, link_text
 from vaultkit.index.facts import URL_KINDS
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Link, Note
@@ -53,24 +54,7 @@ FRONTMATTER_URL_KEYS = frozenset(
     }
 )
 _FM_KEY = re.compile(r"^\s*([\w-]+)\s*:")
-GENERIC_TITLES = frozenset(
-    {
-        "here",
-        "link",
-        "this",
-        "click here",
-        "read more",
-        "more",
-        "source",
-        "url",
-        "website",
-        "stuff",
-        "idk",
-        "pdf",
-        "this link",
-        "this one",
-    }
-)
+_IMAGE_PATH = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|ico)$", re.I)
 
 
 @dataclass(slots=True)
@@ -87,6 +71,10 @@ class Occurrence:
     difficulty: str | None
     metadata: dict[str, str]
     commented: bool
+    description: str | None = None  # the item's text around the link, plain
+    link_text: str | None = None  # the link's own text (a role title keeps it here)
+    name: str | None = None  # the item's name, for a role title; not exported
+    role: bool = False  # the title is a role's (named after its item); not exported
 
 
 @dataclass(slots=True)
@@ -96,8 +84,9 @@ class Resource:
     title: str  # the best occurrence title, else the URL
     occurrences: list[Occurrence]
     tags: list[str]
-    titled: bool  # the title is an occurrence's, not the URL
+    titled: bool  # the title is a name: an occurrence's own, not the URL nor a role's
     similar: list[str] = field(default_factory=list)  # canonical URLs
+    boilerplate: bool = False  # a template's or most notes' link (see index.boilerplate)
 
 
 @dataclass(slots=True)
@@ -174,6 +163,8 @@ def collect(note: Note) -> list[Occurrence]:
         if is_badge(urls[0]):
             badges.append(link)
             continue
+        if _IMAGE_PATH.search(urls[0].split("?", 1)[0].split("#", 1)[0]):
+            continue  # a picture (a screenshot), not reading
         picked.append((link, note.position(link.start)[0], urls))
     if not picked:
         return []
@@ -185,54 +176,51 @@ def collect(note: Note) -> list[Occurrence]:
         ctx.add_badge(b, note.position(b.start)[0])
     sections = note_sections(note)
     fm_tags = note_tags(note)
+    places = [(p, *ctx.resource_item(p[0], p[1])) for p in picked if not p[0].in_frontmatter]
+    items = ItemSections(note, [p[:2] for p, _, _ in places], {r for _, r, lab in places if lab is not None})
     out: list[Occurrence] = []
     for link, line, urls in picked:
         if link.in_frontmatter:  # a clipping's source: the note is about it
-            _add(out, note, link, line, urls, [], note_meta(note)[0], LINK_TEXT, fm_tags, None, {})
-            continue
-        res_item, label = ctx.resource_item(link, line)
+            title = note_meta(note)[0]
+            occ = Occurrence("", "", note.path, line, link.start, [], title, LINK_TEXT, fm_tags, None, {}, False)
+            _add(out, occ, urls)
+    for (link, line, urls), res_item, label in places:
         title, rank = ctx.title(link, line, res_item, label)
-        tags = list(dict.fromkeys(ctx.item_tags(res_item, label, line) + fm_tags))
-        difficulty = ctx.difficulty(res_item, line)
-        metadata = ctx.metadata(res_item, label)
-        _add(out, note, link, line, urls, list(sections.at(line)), title, rank, tags, difficulty, metadata)
+        occ = Occurrence(
+            "",
+            "",
+            note.path,
+            line,
+            link.start,
+            [*sections.at(line), *items.path(link, line)],
+            title,
+            rank,
+            list(dict.fromkeys(ctx.item_tags(res_item, label, line) + fm_tags)),
+            ctx.difficulty(res_item, line),
+            ctx.metadata(res_item, label),
+            link.commented,
+            description=ctx.description(link, line, res_item, label),
+            link_text=link_text(link),
+            name=ctx.item_name(res_item, link) if label is None else None,
+        )
+        if occ.description == title:
+            occ.description = None
+        _add(out, occ, urls)
+    if len(out) > 1:
+        out.sort(key=lambda o: (o.line, o.offset))
     return out
 
 
-def _add(
-    out: list[Occurrence],
-    note: Note,
-    link: Link,
-    line: int,
-    urls: list[str],
-    section: list[str],
-    title: str | None,
-    rank: int,
-    tags: list[str],
-    difficulty: str | None,
-    metadata: dict[str, str],
-) -> None:
-    seen: set[str] = set()
+def _add(out: list[Occurrence], occ: Occurrence, urls: list[str]) -> None:
+    """``occ`` once per distinct canonical URL of ``urls`` (a glued pair is two)."""
+    if len(urls) == 1:
+        occ.url, occ.canonical_url = urls[0], canonical_url(urls[0])
+        out.append(occ)
+        return
+    found: dict[str, str] = {}
     for url in urls:
-        canon = canonical_url(url)
-        if canon not in seen:
-            seen.add(canon)
-            out.append(
-                Occurrence(
-                    url,
-                    canon,
-                    note.path,
-                    line,
-                    link.start,
-                    section,
-                    title,
-                    rank,
-                    tags,
-                    difficulty,
-                    metadata,
-                    link.commented,
-                )
-            )
+        found.setdefault(canonical_url(url), url)
+    out.extend(replace(occ, url=url, canonical_url=canon) for canon, url in found.items())
 
 
 def _frontmatter_key(note: Note, link: Link) -> str:
@@ -244,16 +232,16 @@ def _is_img(note: Note, link: Link) -> bool:
     return note.text[link.start : link.start + 4].lower() == "<img"
 
 
-def best_title(occs: list[Occurrence]) -> str | None:
-    """A real title over none, link text over context, informative over generic, then the
-    longest (ties: alphabetical)."""
+def best_title(occs: list[Occurrence]) -> tuple[str | None, bool]:
+    """(title, whether it is a role's): a real title over none, a name over a role, link
+    text over context, then the longest (ties: alphabetical)."""
     if len(occs) == 1:
-        return occs[0].title
-    titles = {(o.rank, o.title) for o in occs if o.title}
+        return occs[0].title, occs[0].role
+    titles = {(o.role, o.rank, o.title) for o in occs if o.title}
     if not titles:
-        return None
-    ranked = sorted(titles, key=lambda rt: (fold(rt[1]) in GENERIC_TITLES, rt[0], -len(rt[1]), rt[1]))
-    return ranked[0][1]
+        return None, False
+    role, _, title = min(titles, key=lambda t: (t[0], t[1], -len(t[2]), t[2]))
+    return title, role
 
 
 def group(occurrences: list[Occurrence]) -> list[Resource]:
@@ -271,11 +259,11 @@ def group(occurrences: list[Occurrence]) -> list[Resource]:
         if len(occs) == 1:
             o = occs[0]
             tags = sorted(set(o.tags), key=_tag_key) if len(o.tags) > 1 else list(o.tags)
-            out.append(Resource(canon, o.url, o.title or o.url, occs, tags, bool(o.title)))
+            out.append(Resource(canon, o.url, o.title or o.url, occs, tags, bool(o.title) and not o.role))
             continue
         occs.sort(key=_occ_key)
         merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
-        title = best_title(occs)
+        title, role = best_title(occs)
         out.append(
             Resource(
                 canon,
@@ -283,7 +271,7 @@ def group(occurrences: list[Occurrence]) -> list[Resource]:
                 title or occs[0].url,
                 occs,
                 sorted(merged, key=_tag_key),
-                title is not None,
+                title is not None and not role,
             )
         )
     return out
@@ -306,8 +294,9 @@ def note_meta(note: Note) -> tuple[str, dict[str, Any], list[str]]:
     data = data or {}
     title = data.get("title")
     if not isinstance(title, str) or not clean(title):
-        h1 = next((h.text for h in note.headings if h.level == 1), None)
-        title = h1 if h1 and clean(h1) else note.stem
+        named = [h for h in note.headings if clean(h.text)]  # as import names a note:
+        first = next((h for h in named if h.level == 1), named[0] if named else None)
+        title = first.text if first else note.stem  # the first H1, else the first heading
     tags = list(dict.fromkeys(note_tags(note) + [t.name for t in note.tags if t.start >= 0]))
     return clean(title), json_safe(data), tags
 

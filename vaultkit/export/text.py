@@ -32,6 +32,9 @@ _BARE = re.compile(r"https?://[^\s<>\"`]+")
 _TAG = re.compile(r"(?<!\S)#[\w/-]*[^\W\d_][\w/-]*")
 _EMPHASIS = re.compile(r"\*\*|__|~~|==|\*|`")
 _CHECKBOX = re.compile(r"^\s*\[[ xX]\]\s+")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^[A-Za-z0-9-]+\s*$")
+_TRAIL_SEP = re.compile(r"(?:\s+[-–—|:;,/·•>]+|[:;,|]+)\s*$")
 LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?=\s|$)\s*")
 
 
@@ -80,9 +83,30 @@ def clean_as_written(text: str) -> str:
     return trim(repaired(text), punctuation=False)
 
 
+def markers_dropped(text: str) -> str:
+    """``text`` without footnote references (``[^1]``) and a trailing block id (``^website``)."""
+    if "^" in text:
+        text = _BLOCK_ID.sub("", _FOOTNOTE.sub("", text))
+    return text
+
+
+@lru_cache(maxsize=1 << 16)
+def title_text(text: str) -> str:
+    """A title as exported: without footnote markers, block ids and trailing separators
+    (``"Website: ^website"`` → ``"Website"``, ``"Docs |"`` → ``"Docs"``)."""
+    text = markers_dropped(text).strip()
+    while True:
+        cut = _TRAIL_SEP.sub("", text)
+        if cut == text or not cut:
+            return text
+        text = cut
+
+
 def plain(md: str, drop_links: bool = False) -> str:
     """Inline markdown as plain text: link text kept (or, with ``drop_links``, the
-    whole link dropped), images, badges, URLs, tags and emphasis markers removed."""
+    whole link dropped), images, badges, URLs, tags, footnote markers, a trailing
+    block id and emphasis markers removed."""
+    md = markers_dropped(md)
     if "!" in md:
         md = _EMBED.sub("", _IMAGE.sub("", md))
     if "[" in md:

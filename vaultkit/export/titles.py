@@ -10,6 +10,12 @@ resource item; the title comes from, in order:
 3. the text of the link's own line, without the URL, other links, badges, tags and
    the list marker (``- https://arxiv.org/pdf/1409.1556 VERY DEEP...``);
 4. none (``None``): the resource falls back to another occurrence's title or its URL.
+
+Titles never carry footnote markers, block ids or trailing separators
+(:func:`~vaultkit.export.text.title_text`). A link's *description* is the text of its
+item (or line) around it, without markup and without the role links beside it
+(``([Demo](…), [Source Code](…))``); its item's *name* (the first link's text, else
+the leading text) titles role links (see ``roles``).
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import re
 from collections import defaultdict
 from urllib.parse import parse_qs, unquote
 
-from vaultkit.export.text import LIST_MARKER, clean, clean_as_written, plain, repaired
+from vaultkit.export.roles import is_listed_role
+from vaultkit.export.text import LIST_MARKER, clean, clean_as_written, plain, repaired, title_text
 from vaultkit.model import Link, Note
 
 LINK_TEXT, CONTEXT = 0, 1  # title ranks: link text (or a parent's title) beats context
@@ -32,6 +39,10 @@ _LABEL = re.compile(
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _META = re.compile(r"^\s*([^\W\d_][\w .'/&()+-]{0,39}?)\s*:\s+(\S.*)$")
 _BADGE_SPLIT = re.compile(r"(?<!-)-(?!-)")
+_LINK_IN_TEXT = re.compile(r"(!?)\[([^\]\n]*)\]\s?\([^)\n]*\)")
+_EMPTY_BRACKETS = re.compile(r"[(\[]\s*(?:[,;/|&]\s*|and\s+|or\s+)*[)\]]")
+_NAME_END = re.compile(r"\s+[-–—|]\s+|:\s|\s\(|\.\s")
+NAME_MAX_WORDS = 8
 LEVEL_LABELS = frozenset({"difficulty", "level", "diff", "difficulty level", "skill level"})
 LEVELS = frozenset(
     {"easy", "medium", "hard", "beginner", "intermediate", "advanced", "expert", "basic", "introductory"}
@@ -63,6 +74,21 @@ def badge_difficulty(alt: str, url: str) -> str | None:
         if text.strip().casefold() in LEVELS:
             return clean(text)
     return None
+
+
+def link_text(link: Link) -> str | None:
+    """The link's own text as a title, when it has one (not empty, not its URL)."""
+    if link.kind in ("link", "reference", "html") and link.text.strip():
+        text = title_text(clean_as_written(link.text))
+        if text and not _URL_LIKE.match(text) and text != link.target:
+            return text
+    return None
+
+
+def _name_or_nothing(m: re.Match[str]) -> str:
+    """A markdown link (or image) in a description: its text, unless a role or an image."""
+    text = m.group(2)
+    return "" if m.group(1) or is_listed_role(clean(text)) else text
 
 
 class NoteContext:
@@ -99,8 +125,9 @@ class NoteContext:
             return parent, item
         return item, None
 
-    def _rest(self, link: Link, line: int, item: int | None) -> str:
-        """The link's line without the link itself, other links, the list marker and markup."""
+    def _rest(self, link: Link, line: int, item: int | None, keep_names: bool = False) -> str:
+        """The link's line without the link itself, other links, the list marker and markup.
+        With ``keep_names``, other links keep their text unless it is a role."""
         note = self.note
         text = note.line_text(line)
         if link.kind != "html":  # an <a> tag is dropped whole by plain(), keeping its text
@@ -109,30 +136,64 @@ class NoteContext:
             text = text[:s] + " " + text[e:] if 0 <= s <= len(text) else text
         if item is not None and note.items[item].line == line:
             text = LIST_MARKER.sub("", text, count=1)
+        if keep_names and "[" in text:
+            text = _LINK_IN_TEXT.sub(_name_or_nothing, text)
         return plain(text, drop_links=True)
 
     # --- facts ----------------------------------------------------------------------
 
     def title(self, link: Link, line: int, res_item: int | None, label: int | None) -> tuple[str | None, int]:
         """The occurrence title and its rank (LINK_TEXT or CONTEXT)."""
-        if link.kind in ("link", "reference", "html") and link.text.strip():
-            text = clean_as_written(link.text)
-            if text and not _URL_LIKE.match(text) and text != link.target:
-                return text, LINK_TEXT
+        text = link_text(link)
+        if text:
+            return text, LINK_TEXT
         if label is not None and res_item is not None:
             return self._parent_title(res_item), LINK_TEXT
-        text = clean(self._rest(link, line, link.item))
+        text = title_text(clean(self._rest(link, line, link.item)))
         return (text or None), CONTEXT
+
+    def description(self, link: Link, line: int, res_item: int | None, label: int | None) -> str | None:
+        """The text of the link's item (or line) around it, without markup."""
+        if label is not None and res_item is not None:
+            text = clean(plain(self.note.items[res_item].text))
+        else:
+            text = clean(self._rest(link, line, link.item, keep_names=True))
+        if "(" in text or "[" in text:
+            text = clean(_EMPTY_BRACKETS.sub("", text))
+        return text or None
+
+    def item_name(self, res_item: int | None, link: Link) -> str | None:
+        """What the item is called, when ``link`` is not its name itself: the text of
+        its first link (a name, not a role), else its text before ``link``."""
+        if res_item is None:
+            return None
+        raw = LIST_MARKER.sub("", self.note.items[res_item].text, count=1)
+        own = link_text(link)
+        for m in _LINK_IN_TEXT.finditer(raw):
+            if m.group(1):
+                continue  # an image
+            name = title_text(clean_as_written(plain(m.group(2))))
+            if name == own:
+                raw = raw[: m.start()]  # the link itself comes first: only text before it
+                break
+            if name and not is_listed_role(name) and not _URL_LIKE.match(name):
+                return name
+            break
+        lead = clean(plain(_LINK_IN_TEXT.sub(" ", raw)))
+        lead = title_text(clean(_NAME_END.split(lead, maxsplit=1)[0]))
+        if not lead or is_listed_role(lead) or len(lead.split()) > NAME_MAX_WORDS:
+            return None
+        return lead
 
     def _parent_title(self, item: int) -> str | None:
         raw = self.note.items[item].text
         bold = _BOLD.search(raw)
         if bold:
-            text = clean(bold.group(1) or bold.group(2))
+            text = title_text(clean(bold.group(1) or bold.group(2)))
             if text:
                 return text
         text = clean(plain(raw))
-        return clean(text.split(" by ", 1)[0]) or None
+        return title_text(clean(text.split(" by ", 1)[0])) or None
 
     def difficulty(self, res_item: int | None, line: int) -> str | None:
         if res_item is None:

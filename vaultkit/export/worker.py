@@ -38,6 +38,9 @@ def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
             o.difficulty,
             o.metadata,
             o.commented,
+            o.description,
+            o.link_text,
+            o.name,
         )
         for o in collect(note)
     ]
@@ -62,7 +65,7 @@ def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[
 
 
 def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:
-    url, canon, line, offset, section, title, rank, tags, difficulty, metadata, commented = data
+    url, canon, line, offset, section, title, rank, tags, difficulty, metadata, commented, *rest = data
     return Occurrence(
         url,
         canon,
@@ -76,4 +79,5 @@ def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:
         difficulty,
         metadata,
         commented,
+        *rest,
     )
