@@ -25,11 +25,11 @@ TWO_CORES = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second
 
 
 def similar_vault(vault: Vault) -> Path:
-    """Sixty resources, titles in near-duplicate pairs ("Guide 7" / "Guide 7!" / "Guides 7")."""
+    """Sixty resources, titles in near-duplicate threes ("Guide 07" / "guide, 07" / "Guides 07")."""
     notes: dict[str, str | bytes] = {}
     for n in range(6):
         items = [
-            f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {i // 3}](https://x.org/{n}/{i})" for i in range(10)
+            f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {n}{i // 3}](https://x.org/{n}/{i})" for i in range(10)
         ]
         notes[f"n{n}.md"] = "# List\n\n" + "\n".join(items) + "\n"
     return vault(notes)

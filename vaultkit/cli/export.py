@@ -12,7 +12,7 @@ import click
 
 from vaultkit.cli.main import EXIT_OK, EXIT_USAGE
 from vaultkit.cli.options import paths_argument
-from vaultkit.export.build import Filters, build_export, generated_stamp
+from vaultkit.export.build import Export, Filters, build_export, generated_stamp
 from vaultkit.export.csv_out import iter_csv
 from vaultkit.export.json_out import iter_json, similar_json
 from vaultkit.export.output import write_file_atomic, write_stream
@@ -44,6 +44,9 @@ FORMATS = ("json", "csv", "sqlite")
     help="Write to FILE atomically instead of standard output.",
 )
 @click.option("--dedupe", is_flag=True, help="CSV: one row per resource, not per occurrence.")
+@click.option(
+    "--excel", is_flag=True, help="CSV: start with a UTF-8 BOM so that Excel reads the text right."
+)
 @click.option(
     "--tag",
     "tags",
@@ -80,6 +83,7 @@ def command(
     fmt: str,
     output: Path | None,
     dedupe: bool,
+    excel: bool,
     tags: tuple[str, ...],
     sections: tuple[str, ...],
     notes: tuple[str, ...],
@@ -97,9 +101,10 @@ def command(
     if fmt == "sqlite" and output is None:
         click.echo("vaultkit: error: --format sqlite needs -o FILE", err=True)
         sys.exit(EXIT_USAGE)
-    if dedupe and fmt != "csv":
-        click.echo("vaultkit: error: --dedupe applies to --format csv only", err=True)
-        sys.exit(EXIT_USAGE)
+    for flag, given in (("--dedupe", dedupe), ("--excel", excel)):
+        if given and fmt != "csv":
+            click.echo(f"vaultkit: error: {flag} applies to --format csv only", err=True)
+            sys.exit(EXIT_USAGE)
     if fmt == "sqlite":
         from vaultkit.export.sqlite_out import fts5_available
 
@@ -111,21 +116,31 @@ def command(
     # For JSON, similar titles are searched in a child process (started now, while this
     # one is small) as this one encodes the resources.
     parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
+    filters = Filters(tags, sections, notes)
     with gc_paused(), background(similar_json, parallel) as search_similar:
         export = build_export(
-            session, Filters(tags, sections, notes), stamp, similar_threshold, similar=fmt == "sqlite"
+            session, filters, stamp, similar_threshold, similar=fmt == "sqlite"
         )  # json: below; csv: has no column for it
-        for path, why in export.skipped:
-            click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+        warn(export, filters)
         if fmt == "sqlite" and output is not None:
             from vaultkit.export.sqlite_out import write_sqlite
 
             write_atomic(output, lambda tmp: write_sqlite(export, tmp))
         elif fmt == "csv":
-            _send(iter_csv(export, dedupe), output)
+            _send(iter_csv(export, dedupe, excel=excel), output)
         else:
             _send(iter_json(export, search_similar(export.similar_inputs())), output)
     sys.exit(EXIT_OK)
+
+
+def warn(export: Export, filters: Filters) -> None:
+    """Notes that could not be read, and filters that matched nothing, on standard error."""
+    for path, why in export.skipped:
+        click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+    for what in filters.unmatched():
+        click.echo(f"vaultkit: warning: {what} matched nothing; check the spelling (globs: * ? [...])", err=True)
+    if (filters.tags or filters.sections or filters.notes) and not export.resources:
+        click.echo("vaultkit: warning: the filters leave no resource to export", err=True)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""``--format csv``: one row per occurrence (``--dedupe``: per resource), RFC 4180, UTF-8.
+"""``--format csv``: one row per occurrence (``--dedupe``: per resource), RFC 4180, UTF-8
+with CRLF line ends (``--excel``: and a BOM).
 
 ``section`` is joined with `` > ``, lists (tags) with ``;``, booleans are ``true`` or
 ``false`` and a missing value is empty. ``title`` is the occurrence's own title,
@@ -48,8 +49,11 @@ def _row(r: Resource, o: Occurrence, title: str, tags: list[str], commented: boo
     return [*text, o.line, *(neutralise(c) for c in tail), len(r.occurrences)]
 
 
-def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000) -> Iterator[str]:
-    """The CSV text in pieces of ``batch`` rows."""
+def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000, excel: bool = False) -> Iterator[str]:
+    """The CSV text in pieces of ``batch`` rows; with ``excel``, after a UTF-8 BOM (Excel
+    reads a CSV without one in the machine's legacy code page: mojibake)."""
+    if excel:
+        yield "\ufeff"
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)

@@ -1,5 +1,10 @@
 """Near-duplicate titles: rapidfuzz's token_sort_ratio over normalised titles.
 
+Only names are compared: a resource titled by a role ("Demo", "GitHub repository"),
+or by its URL, has no title here (``None``), and a title that more than
+``SHARED_MAX`` resources share is generic, not a near-duplicate, so its resources get
+no list (and are on no other's). Each list holds at most ``LIMIT``, best first.
+
 Titles are normalised (case-folded, punctuation dropped, words sorted), so
 ``fuzz.ratio`` on them *is* ``token_sort_ratio``. Identical normalised titles score
 100 without comparing. Up to ``FULL_MAX`` distinct titles every pair is compared.
@@ -23,7 +28,8 @@ from rapidfuzz import fuzz, process
 
 FULL_MAX = 2000
 MAX_BLOCK = 200  # a block this big is a too-common word set: skipped
-LIMIT = 5  # similar resources listed per resource, best first
+LIMIT = 3  # similar resources listed per resource, best first
+SHARED_MAX = 3  # a title more resources share than this is generic: no similar list
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -105,6 +111,7 @@ def best_by_title(
                 groups[norm] = [i]
             else:
                 found.append(i)
+    groups = {k: v for k, v in groups.items() if len(v) <= SHARED_MAX}
     uniq = sorted(groups)
     tops = [
         m if len(m) == 1 else sorted(m, key=keys.__getitem__)[: limit + 1]
