@@ -29,7 +29,8 @@ def similar_vault(vault: Vault) -> Path:
     notes: dict[str, str | bytes] = {}
     for n in range(6):
         items = [
-            f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {n}{i // 3}](https://x.org/{n}/{i})" for i in range(10)
+            f"- [{['Guide', 'guide,', 'Guides'][i % 3]} {n}{i // 3}](https://x.org/{n}/{i})"
+            for i in range(10)
         ]
         notes[f"n{n}.md"] = "# List\n\n" + "\n".join(items) + "\n"
     return vault(notes)

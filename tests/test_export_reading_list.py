@@ -17,7 +17,8 @@ Vault = Callable[[dict[str, str | bytes]], Path]
 
 
 def run(*args: str | Path) -> tuple[int, bytes, str]:
-    result = CliRunner().invoke(cli, ["export", "--generated", STAMP, *map(str, args)], catch_exceptions=False)
+    argv = ["export", "--generated", STAMP, *map(str, args)]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
     assert result.exit_code != 3, result.stderr
     return result.exit_code, result.stdout_bytes, result.stderr
 
@@ -38,14 +39,14 @@ def occs(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-AWESOME = """# Awesome Self-hosted
-
-## Communication - Video Conferencing
-
-- [MiroTalk](https://github.com/miroslavpejic85/mirotalk) - WebRTC video calls. ([Demo](https://p2p.mirotalk.com/), [Source Code](https://github.com/miroslavpejic85/mirotalk-src))
-- [Jitsi Meet](https://jitsi.org/jitsi-meet/) - Secure video conferencing. ([Source Code](https://github.com/jitsi/jitsi-meet))
-- Galène: [Demo](https://galene.org/demo) ([Source Code](https://github.com/jech/galene))
-"""
+AWESOME = (
+    "# Awesome Self-hosted\n\n## Communication - Video Conferencing\n\n"
+    "- [MiroTalk](https://github.com/miroslavpejic85/mirotalk) - WebRTC video calls. "
+    "([Demo](https://p2p.mirotalk.com/), [Source Code](https://github.com/miroslavpejic85/mirotalk-src))\n"
+    "- [Jitsi Meet](https://jitsi.org/jitsi-meet/) - Secure video conferencing. "
+    "([Source Code](https://github.com/jitsi/jitsi-meet))\n"
+    "- Galène: [Demo](https://galene.org/demo) ([Source Code](https://github.com/jech/galene))\n"
+)
 
 
 def test_role_links_are_titled_after_their_item(vault: Vault) -> None:
@@ -77,7 +78,7 @@ def test_a_title_on_many_different_urls_is_a_role(vault: Vault) -> None:
 
 
 def test_a_role_that_names_its_item_stays(vault: Vault) -> None:
-    text = "- [GitHub](https://github.com/phillipadsmith/awesome-github) - Hosting service for Git repositories.\n"
+    text = "- [GitHub](https://github.com/phillipadsmith/awesome-github) - Hosting service for Git repos.\n"
     found = occs(export_json(vault({"a.md": text})))
     assert found["https://github.com/phillipadsmith/awesome-github"]["title"] == "GitHub"
 

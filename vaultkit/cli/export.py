@@ -44,9 +44,7 @@ FORMATS = ("json", "csv", "sqlite")
     help="Write to FILE atomically instead of standard output.",
 )
 @click.option("--dedupe", is_flag=True, help="CSV: one row per resource, not per occurrence.")
-@click.option(
-    "--excel", is_flag=True, help="CSV: start with a UTF-8 BOM so that Excel reads the text right."
-)
+@click.option("--excel", is_flag=True, help="CSV: start with a UTF-8 BOM so that Excel reads the text right.")
 @click.option(
     "--tag",
     "tags",
@@ -138,7 +136,9 @@ def warn(export: Export, filters: Filters) -> None:
     for path, why in export.skipped:
         click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
     for what in filters.unmatched():
-        click.echo(f"vaultkit: warning: {what} matched nothing; check the spelling (globs: * ? [...])", err=True)
+        click.echo(
+            f"vaultkit: warning: {what} matched nothing; check the spelling (globs: * ? [..])", err=True
+        )
     if (filters.tags or filters.sections or filters.notes) and not export.resources:
         click.echo("vaultkit: warning: the filters leave no resource to export", err=True)
 

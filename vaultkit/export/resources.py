@@ -8,9 +8,9 @@ the URL(s) meant.
 
 Not counted: anything in code (the parser never records it), images (``![alt](...)``,
 ``<img>`` and links to an image file such as a screenshot: pictures, not reading),
-badge images and links wrapping one (README status badges), in-page ``#anchor`` links, ``mailto:`` and other schemes, URLs in
-frontmatter (they are exported with the note's frontmatter), and wikilinks or links
-to other notes (they make ``notes[].links_to``).
+badge images and links wrapping one (README status badges), in-page ``#anchor``
+links, ``mailto:`` and other schemes, URLs in frontmatter (they are exported with the
+note's frontmatter), and wikilinks or links to other notes (``notes[].links_to``).
 
 A resource is one canonical URL (:func:`vaultkit.text.urls.canonical_url`, the form
 ``duplicate-url`` compares) with all its occurrences.
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from vaultkit.export.roles import ROLE_TITLES
 from vaultkit.export.sections import ItemSections, note_sections
 from vaultkit.export.text import clean, fold, repaired
 from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext, link_text
@@ -177,12 +176,16 @@ def collect(note: Note) -> list[Occurrence]:
     sections = note_sections(note)
     fm_tags = note_tags(note)
     places = [(p, *ctx.resource_item(p[0], p[1])) for p in picked if not p[0].in_frontmatter]
-    items = ItemSections(note, [p[:2] for p, _, _ in places], {r for _, r, lab in places if lab is not None})
+    items = ItemSections(
+        note, [p[:2] for p, _, _ in places], {r for _, r, lab in places if lab is not None and r is not None}
+    )
     out: list[Occurrence] = []
     for link, line, urls in picked:
         if link.in_frontmatter:  # a clipping's source: the note is about it
-            title = note_meta(note)[0]
-            occ = Occurrence("", "", note.path, line, link.start, [], title, LINK_TEXT, fm_tags, None, {}, False)
+            about = note_meta(note)[0]
+            occ = Occurrence(
+                "", "", note.path, line, link.start, [], about, LINK_TEXT, fm_tags, None, {}, False
+            )
             _add(out, occ, urls)
     for (link, line, urls), res_item, label in places:
         title, rank = ctx.title(link, line, res_item, label)
