@@ -25,6 +25,7 @@ class Config:
     schema_types: dict[str, str] = field(default_factory=dict)
     similar_threshold: float = 90.0
     online: dict[str, Any] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.<name>] options
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -74,7 +75,7 @@ def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
 
 
 def _from_mapping(section: dict[str, Any], path: Path) -> Config:
-    known = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online"}
+    known = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online", "rules"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -108,4 +109,8 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     if not isinstance(online, dict):
         raise ConfigError(f"{path}: 'online' must be a table")
     cfg.online = dict(online)
+    if "rules" in section:
+        from vaultkit.rules.options import parse_rule_options
+
+        cfg.rules = parse_rule_options(section["rules"], path)
     return cfg

@@ -14,6 +14,7 @@ from vaultkit.lint.report import FORMATS, render_github, render_json, render_tex
 from vaultkit.lint.session import open_vault, select_rules
 from vaultkit.model import Severity
 from vaultkit.online.options import settings_from
+from vaultkit.rules.duplicates import notes_message
 
 
 @click.command()
@@ -23,6 +24,7 @@ from vaultkit.online.options import settings_from
 )
 @rule_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("-v", "--verbose", is_flag=True, help="List every note of a URL duplicated across notes.")
 @click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
 @click.option(
@@ -35,6 +37,7 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     strict: bool,
+    verbose: bool,
     online: bool,
     color: bool | None,
     no_cache: bool,
@@ -60,6 +63,10 @@ def check(
         )
     with progress_bar(enabled=online and fmt != "json") as progress:
         diags = run_check(session, rules, use_cache=not no_cache, online=settings, progress=progress)
+    if verbose:
+        for d in diags:
+            if "notes" in d.extra:
+                d.message = notes_message(d.extra["url"], d.extra["notes"], verbose=True)
     files = len(session.targets)
     if fmt == "json":
         click.echo(render_json(diags, files))

@@ -215,7 +215,7 @@ def _vault_context(session: Any, payloads: dict[str, Payload], settings: dict[st
         index.add_facts(rel, decode_facts(facts))
         for u in urls:
             url_notes.setdefault(u, []).append((rel, 0))
-    return Context(index, settings, url_notes, phase="vault")
+    return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes, phase="vault")
 
 
 def _vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:

@@ -122,6 +122,7 @@ def rule_settings(session: Session) -> dict[str, Any]:
         "schema_required": session.config.schema_required,
         "schema_types": session.config.schema_types,
         "template_dirs": session.files.template_dirs,
+        "rule_options": session.config.rules,
     }
 
 

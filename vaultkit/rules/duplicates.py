@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
+from vaultkit.index.boilerplate import boilerplate_urls, threshold_from
 from vaultkit.index.facts import NoteView, body_url
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
+from vaultkit.rules.options import count_option, declare_options, regexes_option, share_option
 from vaultkit.rules.structure import safe_edits
 from vaultkit.text.urls import loose_key
 
@@ -29,38 +33,88 @@ def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """The same URL saved more than once, compared as canonical URLs.
 
     Within one note it is a warning at each later occurrence, naming the first.
-    Across notes it is an info, once per note and URL, listing the other notes.
+    The same URL twice in one list item (a homepage given again as its "Demo")
+    is one resource, not a duplicate.
+    Across notes it is one info per URL, at its first occurrence (the first note
+    in path order), naming the URL, how many notes hold it and a few of them
+    (`--verbose` lists them all).
+    Boilerplate is not reported across notes: a URL in a note of the templates
+    folder, or in more than `boilerplate-threshold` of the notes (default 0.1,
+    that is 10%) and in at least `boilerplate-min-notes` notes (default 5), is a
+    footer or a navigation link, not a saved resource.
     URLs that differ only in http/https, a leading `www.` or a trailing slash
     are never merged; they are reported as "probably the same" (info).
     The fix (with `--unsafe-fixes` only) removes a later list item that is
     nothing but the duplicate link.
+
+    Options, under `[rules.duplicate-url]` in the config:
+    `boilerplate-threshold = 0.1`, `boilerplate-min-notes = 5`, and
+    `ignore = ["regex", ...]`: URLs matching one of these (searched in the
+    canonical URL) are never reported as duplicates.
     """
+    ignored = _ignore_pattern(ctx)
     if isinstance(note, NoteView):
-        yield from _across_notes(note, ctx)
+        yield from _across_notes(note, ctx, ignored)
     else:
-        yield from _within_note(note)
+        yield from _within_note(note, ignored)
 
 
-def _across_notes(view: NoteView, ctx: Context) -> Iterator[Diagnostic]:
+SHOWN_NOTES = 3
+declare_options(
+    "duplicate-url",
+    {"boilerplate-threshold": share_option, "boilerplate-min-notes": count_option, "ignore": regexes_option},
+)
+
+
+def _options(ctx: Context) -> dict[str, Any]:
+    options: dict[str, Any] = ctx.settings.get("rule_options", {}).get(this("VK005").name, {})
+    return options
+
+
+def _ignore_pattern(ctx: Context) -> re.Pattern[str] | None:
+    patterns = _options(ctx).get("ignore") or []
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _boilerplate(ctx: Context) -> frozenset[str]:
+    """The vault's boilerplate URLs, worked out once per run (kept in the context)."""
+    found: frozenset[str] | None = ctx.settings.get("boilerplate")
+    if found is None:
+        holders = {u: [p for p, _ in notes] for u, notes in ctx.url_notes.items() if len(notes) > 1}
+        total = ctx.settings.get("notes_total", len(ctx.url_notes))
+        dirs = ctx.settings.get("template_dirs", [])
+        found = boilerplate_urls(holders, total, dirs, threshold_from(_options(ctx)))
+        ctx.settings["boilerplate"] = found
+    return found
+
+
+def notes_message(url: str, notes: list[str], verbose: bool = False) -> str:
+    """The cross-note message: the URL, how many notes hold it, and some (or all) of them."""
+    shown = notes if verbose else notes[:SHOWN_NOTES]
+    more = len(notes) - len(shown)
+    tail = f" and {more} more (--verbose lists them)" if more > 0 else ""
+    return f"duplicate URL {url} is saved in {len(notes)} notes: {', '.join(shown)}{tail}"
+
+
+def _across_notes(view: NoteView, ctx: Context, ignored: re.Pattern[str] | None) -> Iterator[Diagnostic]:
     seen: set[str] = set()
+    boilerplate = _boilerplate(ctx)
     for row in view.links:
         canon = row.canonical
         if canon is None or canon in seen:
             continue
         seen.add(canon)
-        others = sorted({p for p, _ in ctx.url_notes.get(canon, ()) if p != view.path})
-        if others:
-            more = len(others) - 5
+        if canon in boilerplate or (ignored is not None and ignored.search(canon)):
+            continue
+        notes = sorted({p for p, _ in ctx.url_notes.get(canon, ())})
+        if len(notes) > 1 and notes[0] == view.path:
             yield this("VK005").diag_at(
-                view.path,
-                row,
-                f"URL also saved in {', '.join(others[:5])}" + (f" (+{more} more)" if more > 0 else ""),
-                severity=Severity.INFO,
+                view.path, row, notes_message(canon, notes), severity=Severity.INFO, notes=notes, url=canon
             )
 
 
-def _within_note(note: Note) -> Iterator[Diagnostic]:
-    found = list(_duplicates(note))
+def _within_note(note: Note, ignored: re.Pattern[str] | None) -> Iterator[Diagnostic]:
+    found = list(_duplicates(note, ignored))
     # removing an item must not pull an indented code block below it into a list
     removals = [d.edits[0] for d in found if d.edits]
     good = {removals[i] for i in safe_edits(note.text, removals)}
@@ -70,11 +124,18 @@ def _within_note(note: Note) -> Iterator[Diagnostic]:
         yield d
 
 
-def _duplicates(note: Note) -> Iterator[Diagnostic]:
+def _duplicates(note: Note, ignored: re.Pattern[str] | None) -> Iterator[Diagnostic]:
     r = this("VK005")
     first: dict[str, Link] = {}
     loose_first: dict[str, tuple[str, Link]] = {}
+    in_items: set[tuple[str, int]] = set()  # (URL, list item) pairs seen
     for canon, link in note_urls(note):
+        if ignored is not None and ignored.search(canon):
+            continue
+        if link.item is not None:
+            if (canon, link.item) in in_items:
+                continue  # one resource: its homepage given again as its "Demo"
+            in_items.add((canon, link.item))
         if canon in first:
             prev = first[canon]
             edits = _remove_item(note, link)
