@@ -15,7 +15,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from vaultkit import __version__
 from vaultkit.rules import REGISTRY
+from vaultkit.schema_ids import CHECK_SCHEMA_ID
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 Check = Callable[..., Any]
@@ -150,6 +152,8 @@ def test_json_clean_vault(vault: Vault, check: Check) -> None:
     run = check(vault({"a.md": "# Clean\n\n[[b]]\n", "b.md": "ok\n"}))
     assert run.code == 0
     assert run.data == {
+        "$schema": CHECK_SCHEMA_ID,
+        "vaultkit": __version__,
         "version": 1,
         "diagnostics": [],
         "summary": {"files": 2, "errors": 0, "warnings": 0, "infos": 0},

@@ -47,13 +47,26 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return e
 
 
+def _source_files() -> list[str]:
+    """The files of this source tree: git's list in a checkout, else every file (an sdist)."""
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return listed.stdout.splitlines()
+    skip = ("__pycache__", ".egg-info", ".pytest_cache", ".hypothesis")
+    return [
+        p.relative_to(ROOT).as_posix()
+        for p in ROOT.rglob("*")
+        if p.is_file() and not any(part.endswith(skip) for part in p.parts)
+    ]
+
+
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> tuple[Path, str]:
     """A git repository holding this working tree as it is now (uncommitted edits too)."""
     dest = tmp_path_factory.mktemp("vaultkit-src")
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    files = _source_files()
     for rel in files:
         src = ROOT / rel
         if src.is_file() and not rel.startswith(("sample_vault/", "benchmarks/", "tests/")):

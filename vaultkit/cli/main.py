@@ -61,8 +61,24 @@ class Group(click.Group):
             ctx.exit(EXIT_BUG)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from vaultkit.cli.version import version_text
+
+    click.echo(version_text())
+    ctx.exit(EXIT_OK)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vaultkit")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show vaultkit's version, its parser backends' and any plugin rules', and exit.",
+)
 def cli() -> None:
     """Keep Obsidian and markdown vaults healthy: check, fix, export and import notes."""
 

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources as pkg_resources
 from typing import Any
 
+from vaultkit import __version__
 from vaultkit.export.build import Export
 from vaultkit.export.resources import NoteEntry, Occurrence, Resource
 from vaultkit.export.similar import LIMIT, best_by_title, own_list
 from vaultkit.lint.workers import Pending
+from vaultkit.schema_ids import EXPORT_SCHEMA_ID
 
 # JSON text made as json.dumps(..., ensure_ascii=False) makes it, byte for byte, but faster:
 # one C encoder for every object, and resource lines put together from their parts, so
@@ -126,7 +128,8 @@ def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> It
     process), resources are encoded meanwhile and ``similar`` is added to each.
     """
     yield (
-        f'{{\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
+        f'{{\n  "$schema": {dump(EXPORT_SCHEMA_ID)},\n  "vaultkit": {dump(__version__)},'
+        f'\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
         f'\n  "vault": {dump(export.vault)},\n'
     )
     resources = (

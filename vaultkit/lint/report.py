@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
+from vaultkit import __version__
 from vaultkit.model import Diagnostic, Severity
+from vaultkit.schema_ids import CHECK_SCHEMA_ID
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "github")
@@ -52,6 +54,8 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
 
 def render_json(diags: Sequence[Diagnostic], files: int) -> str:
     doc = {
+        "$schema": CHECK_SCHEMA_ID,
+        "vaultkit": __version__,
         "version": JSON_VERSION,
         "diagnostics": [diagnostic_json(d) for d in diags],
         "summary": summary(diags, files),
