@@ -51,7 +51,11 @@ def _source_files() -> list[str]:
     """The files of this source tree: git's list in a checkout, else every file (an sdist)."""
     if (ROOT / ".git").exists():
         listed = subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "ls-files", "-co", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return listed.stdout.splitlines()
     skip = ("__pycache__", ".egg-info", ".pytest_cache", ".hypothesis")
