@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -121,3 +122,8 @@ def test_the_sdist_carries_the_licence_and_the_whole_test_suite(dists: dict[str,
     for needed in ["LICENSE", "CHANGELOG.md", "README.md", ".pre-commit-hooks.yaml", *tracked]:
         assert needed in names, f"{needed} is missing from the sdist"
     assert not any("__pycache__" in n for n in names)
+
+
+@pytest.mark.skipif(not os.environ.get("VAULTKIT_EXPECT_INSTALLED"), reason="only in .ci/packages")
+def test_the_sdist_tests_run_against_the_installed_wheel() -> None:
+    assert "site-packages" in vaultkit.__file__, vaultkit.__file__
