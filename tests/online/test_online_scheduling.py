@@ -60,7 +60,10 @@ def test_host_spacing(server: LocalServer) -> None:
     check_urls(urls, OnlineSettings(allow_private=True, host_spacing_s=0.1))
     times = [seen.at for seen in server.stats.requests]
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.09
+    # The server stamps a request when its thread gets to it, so on a loaded machine one
+    # gap can shrink by that thread's delay; the span over all four can't.
+    assert times[-1] - times[0] >= 0.27
+    assert min(gaps) >= 0.05
 
 
 def test_each_distinct_url_checked_once_and_progress(server: LocalServer) -> None:
