@@ -25,7 +25,8 @@ class Config:
     schema_types: dict[str, str] = field(default_factory=dict)
     similar_threshold: float = 90.0
     online: dict[str, Any] = field(default_factory=dict)
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.<name>] options
+    # [rules.<name>] options, validated (see rules.options.parse_rule_options)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -109,8 +110,6 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     if not isinstance(online, dict):
         raise ConfigError(f"{path}: 'online' must be a table")
     cfg.online = dict(online)
-    if "rules" in section:
-        from vaultkit.rules.options import parse_rule_options
-
-        cfg.rules = parse_rule_options(section["rules"], path)
+    # [rules.<name>] options are validated against the rules' declarations by the
+    # session (lint.session.open_vault): the registry is a later stage than the config.
     return cfg

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
+from vaultkit.api import Online
+from vaultkit.api import check as check_vault
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
 from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
-from vaultkit.lint.pipeline import run_check
 from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
-from vaultkit.lint.session import open_vault, select_rules
 from vaultkit.model import Severity
-from vaultkit.online.options import settings_from
 from vaultkit.rules.duplicates import notes_message
 
 
@@ -50,28 +49,25 @@ def check(
     With note files, the whole vault is still indexed to resolve links, but only
     those files are reported.
     """
-    session = open_vault(list(paths))
-    rules = select_rules(session.config, split_rules(select), split_rules(ignore), online)
-    settings = None
-    if online:
-        settings = settings_from(
-            session.config.online,
-            allow_private=allow_private,
-            cache=cache,
-            no_cache=no_cache,
-            refresh=refresh,
-        )
+    opts = Online(allow_private=allow_private, cache=cache, no_cache=no_cache, refresh=refresh)
     with progress_bar(enabled=online and fmt != "json") as progress:
-        diags = run_check(session, rules, use_cache=not no_cache, online=settings, progress=progress)
+        result = check_vault(
+            list(paths),
+            select=split_rules(select),
+            ignore=split_rules(ignore),
+            online=opts if online else False,
+            cache=not no_cache,
+            progress=progress,
+        )
+    diags, files = result.diagnostics, result.files
     if verbose:
         for d in diags:
             if "notes" in d.extra:
                 d.message = notes_message(d.extra["url"], d.extra["notes"], verbose=True)
-    files = len(session.targets)
     if fmt == "json":
         click.echo(render_json(diags, files))
     elif fmt == "github":
-        out = render_github(diags, _github_prefix(session.root))
+        out = render_github(diags, _github_prefix(result.root))
         if out:
             click.echo(out)
     else:

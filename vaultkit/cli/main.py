@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 
 import click
 
-from vaultkit import __version__
 from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -96,8 +96,8 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> NoReturn:
     """The console script (and ``python -m vaultkit``). Once the output is flushed, the
     process ends with ``os._exit``, skipping the interpreter's teardown: freeing a large
-    vault's millions of objects one by one on the way out took up to half a second
-    (mypy exits the same way). Every file vaultkit writes is complete and closed by then."""
+    vault's millions of objects one by one on the way out is slow (see the README's Speed
+    section; mypy exits the same way). Every file vaultkit writes is complete and closed by then."""
     try:
         cli.main(args=argv, prog_name="vaultkit")
     except SystemExit as exc:

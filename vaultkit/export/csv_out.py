@@ -77,7 +77,3 @@ def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000, excel: boo
             buf.truncate()
             rows = 0
     yield buf.getvalue()
-
-
-def render_csv(export: Export, dedupe: bool = False) -> str:
-    return "".join(iter_csv(export, dedupe))

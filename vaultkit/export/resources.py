@@ -141,8 +141,8 @@ def note_tags(note: Note) -> list[str]:
     return tags
 
 
-def collect(note: Note) -> list[Occurrence]:
-    """Every occurrence of an external resource in ``note``, in document order."""
+def _pick(note: Note) -> tuple[list[tuple[Link, int, list[str]]], list[Link]]:
+    """The links that are resources, as (link, line, external URLs), and the badges."""
     picked: list[tuple[Link, int, list[str]]] = []
     badges: list[Link] = []
     for link in note.links:
@@ -165,6 +165,12 @@ def collect(note: Note) -> list[Occurrence]:
         if _IMAGE_PATH.search(urls[0].split("?", 1)[0].split("#", 1)[0]):
             continue  # a picture (a screenshot), not reading
         picked.append((link, note.position(link.start)[0], urls))
+    return picked, badges
+
+
+def collect(note: Note) -> list[Occurrence]:
+    """Every occurrence of an external resource in ``note``, in document order."""
+    picked, badges = _pick(note)
     if not picked:
         return []
     picked = [p for p in picked if not _wraps_badge(note, p[0])]

@@ -100,6 +100,3 @@ class Names:
             if fold(name) not in taken:
                 taken.add(fold(name))
                 yield name
-
-    def mark(self, folder: Path, name: str) -> None:
-        self._folder(folder).add(fold(name))

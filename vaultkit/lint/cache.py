@@ -20,9 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from vaultkit import __version__
 from vaultkit.errors import VaultkitError
 from vaultkit.vault.write import write_atomic
+from vaultkit.version import __version__
 
 CACHE_DIR = ".vaultkit_cache"
 FORMAT = 1

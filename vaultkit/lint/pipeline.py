@@ -17,7 +17,7 @@ import marshal
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.index.facts import (
     decode_diag,
@@ -32,7 +32,7 @@ from vaultkit.index.facts import (
 )
 from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
 from vaultkit.lint.cache import FactsCache, digest
-from vaultkit.lint.session import load_one, rule_settings
+from vaultkit.lint.session import Session, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Severity
 from vaultkit.parse.suppress import is_suppressed
@@ -40,8 +40,29 @@ from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
 
+if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
+    from vaultkit.online.settings import OnlineSettings, Progress
+
 PARALLEL_MIN_NOTES = 200
-Payload = tuple[Any, tuple[str, ...], bytes, bytes]  # facts, urls, view blob, local-diags blob
+
+
+class Payload(NamedTuple):
+    """What a worker returns for one note, and what the cache stores (as a plain tuple)."""
+
+    facts: tuple[Any, ...]  # encode_facts(note_facts(note))
+    urls: tuple[str, ...]  # the note's canonical URLs, once each
+    view: bytes  # marshal of encode_view(...): what cross-note rules see
+    diags: bytes  # marshal of the per-note rules' encoded diagnostics
+
+
+class Analyzed(NamedTuple):
+    """One note as analysed; ``size`` is -1 for a file that could not be read."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    sha: str
+    payload: Payload
 
 
 class Job:
@@ -71,28 +92,28 @@ def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
     return d
 
 
-def analyze(job: Job, rel: str) -> tuple[str, int, int, str, Payload]:
+def analyze(job: Job, rel: str) -> Analyzed:
     """Read, parse and lint one note; return plain data only."""
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
-        return rel, -1, 0, "", _problem(problems)
+        return Analyzed(rel, -1, 0, "", _problem(problems))
     sha = digest(src.data)
     if problems:
-        return rel, src.size, src.mtime_ns, sha, _problem(problems)
-    ctx = Context(_EMPTY_INDEX, job.settings, {}, phase="note")
+        return Analyzed(rel, src.size, src.mtime_ns, sha, _problem(problems))
+    ctx = Context(_EMPTY_INDEX, job.settings, {})
     diags = []
     for r in local_rules():
         for d in r.check(note, ctx):
             if not is_suppressed(note, d.rule, d.code, d.line):
                 diags.append(encode_diag(_override(d, job.severity)))
     rows = link_rows(note)
-    payload: Payload = (
+    payload = Payload(
         encode_facts(note_facts(note)),
         unique_urls(rows),
         marshal.dumps(encode_view(view_of(note, rows))),
         marshal.dumps(tuple(diags)),
     )
-    return rel, src.size, src.mtime_ns, sha, payload
+    return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
 
 
 _EMPTY_INDEX = VaultIndex([], [])
@@ -101,14 +122,14 @@ _NONE = marshal.dumps(())
 
 def _problem(problems: list[Diagnostic]) -> Payload:
     diags = tuple(encode_diag(d) for d in problems)
-    return (encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
+    return Payload(encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
 
 
-def _chunk(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
+def _chunk(job: Job, rels: list[str]) -> list[Analyzed]:
     return [analyze(job, rel) for rel in rels]
 
 
-def analyze_all(job: Job, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
+def analyze_all(job: Job, rels: list[str]) -> list[Analyzed]:
     return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES)
 
 
@@ -117,22 +138,38 @@ def _signature(files_notes: list[str], attachments: list[str], payloads: dict[st
     # marshal format 2: no shared references, so equal data always gives equal bytes
     h.update(marshal.dumps((files_notes, attachments), 2))
     for rel in sorted(payloads):
-        facts, urls, _, _ = payloads[rel]
-        h.update(marshal.dumps((rel, facts, urls), 2))
+        payload = payloads[rel]
+        h.update(marshal.dumps((rel, payload.facts, payload.urls), 2))
     return h.hexdigest()
 
 
 def run_check(
-    session: Any, rules: Sequence[Rule], use_cache: bool = True, online: Any = None, progress: Any = None
+    session: Session,
+    rules: Sequence[Rule],
+    use_cache: bool = True,
+    online: OnlineSettings | None = None,
+    progress: Progress | None = None,
 ) -> list[Diagnostic]:
     """Check the session's targets against the whole vault; see the module docstring."""
-    root: Path = session.root
-    config = session.config
     settings = rule_settings(session)
-    cache = FactsCache(root, config.digest(), enabled=use_cache)
+    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
+    payloads, fresh = _note_phase(session, cache, settings)
+    vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
+    cache.save()
+    out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
+    if online is not None and any(r.online for r in rules):
+        out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _note_phase(
+    session: Session, cache: FactsCache, settings: dict[str, Any]
+) -> tuple[dict[str, Payload], set[str]]:
+    """Every note's payload, from the cache or from (parallel) workers; and the fresh ones."""
+    root = session.root
     paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
     payloads: dict[str, Payload] = {}
-    fresh: set[str] = set()
     todo = []
     for rel in paths:
         try:
@@ -144,13 +181,12 @@ def run_check(
         if hit is None:
             todo.append(rel)
         else:
-            payloads[rel] = hit
-    job = Job(root, session.files.template_dirs, settings, config.severity)
-    for rel, size, mtime_ns, sha, payload in analyze_all(job, todo):
-        payloads[rel] = payload
-        fresh.add(rel)
-        if size >= 0:
-            cache.store(rel, size, mtime_ns, sha, payload)
+            payloads[rel] = Payload._make(hit)
+    job = Job(root, session.files.template_dirs, settings, session.config.severity)
+    for done in analyze_all(job, todo):
+        payloads[done.rel] = done.payload
+        if done.size >= 0:
+            cache.store(done.rel, done.size, done.mtime_ns, done.sha, tuple(done.payload))
     cache.prune(set(paths))
     session.stats = {
         "notes": len(paths),
@@ -158,7 +194,18 @@ def run_check(
         "cached": len(paths) - len(todo),
         "workers": worker_count(len(todo), PARALLEL_MIN_NOTES),
     }
+    return payloads, set(todo)
 
+
+def _vault_phase(
+    session: Session,
+    cache: FactsCache,
+    payloads: dict[str, Payload],
+    fresh: set[str],
+    settings: dict[str, Any],
+) -> dict[str, bytes]:
+    """The cross-note diagnostics of each target (marshalled), reused from the cache
+    when nothing any note can see of another has changed."""
     sig = _signature(session.files.notes, session.files.attachments, payloads)
     old = cache.extra.get("vault")
     old_sig, old_diags = old if isinstance(old, tuple) else ("", {})
@@ -168,39 +215,45 @@ def run_check(
     if need:
         ctx = _vault_context(session, payloads, settings)
         for rel in need:
-            vault_diags[rel] = _vault_check(rel, payloads[rel], ctx, config.severity)
+            vault_diags[rel] = _vault_check(rel, payloads[rel], ctx, session.config.severity)
     if vault_diags != dict(old_diags) or old_sig != sig:
         cache.extra["vault"] = (sig, vault_diags)
         cache.dirty = True
-    cache.save()
+    return vault_diags
 
-    wanted = {r.code for r in rules}
+
+def _collect(
+    targets: Sequence[str], payloads: dict[str, Payload], vault_diags: dict[str, bytes], wanted: set[str]
+) -> list[Diagnostic]:
+    """The targets' diagnostics of the ``wanted`` rule codes (an unreadable note: VK000 only)."""
     out: list[Diagnostic] = []
-    for rel in session.targets:
+    for rel in targets:
         found = payloads.get(rel)
         if found is None:
             continue
-        local = marshal.loads(found[3])
-        unreadable = any(d[4] == UNREADABLE.code for d in local)
-        blobs = [local] if unreadable else [local, marshal.loads(vault_diags.get(rel, _NONE))]
-        for group in blobs:
-            out.extend(decode_diag(rel, d) for d in group if d[4] in wanted)
-    if online is not None and any(r.online for r in rules):
-        out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
-    out.sort(key=Diagnostic.sort_key)
+        local = [decode_diag(rel, d) for d in marshal.loads(found.diags)]
+        if not any(d.code == UNREADABLE.code for d in local):
+            local += [decode_diag(rel, d) for d in marshal.loads(vault_diags.get(rel, _NONE))]
+        out.extend(d for d in local if d.code in wanted)
     return out
 
 
 def _online(
-    session: Any, payloads: dict[str, Payload], rules: list[Rule], settings: Any, progress: Any
+    session: Session,
+    payloads: dict[str, Payload],
+    rules: list[Rule],
+    settings: OnlineSettings,
+    progress: Progress | None,
 ) -> list[Diagnostic]:
     """Check every external URL of the targets once over HTTP, then run the online rules."""
     from vaultkit.online import check_urls
 
-    views = [decode_view(rel, marshal.loads(payloads[rel][2])) for rel in session.targets if rel in payloads]
+    views = [
+        decode_view(rel, marshal.loads(payloads[rel].view)) for rel in session.targets if rel in payloads
+    ]
     urls = list(dict.fromkeys(r.canonical for v in views for r in v.links if r.canonical))
     results = check_urls(urls, settings, progress)
-    ctx = Context(VaultIndex([], []), {"online_results": results}, {}, phase="vault")
+    ctx = Context(VaultIndex([], []), {"online_results": results}, {})
     out: list[Diagnostic] = []
     for view in views:
         for r in rules:
@@ -208,18 +261,18 @@ def _online(
     return out
 
 
-def _vault_context(session: Any, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
+def _vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
     index = VaultIndex(session.files.notes, session.files.attachments)
     url_notes: dict[str, list[tuple[str, int]]] = {}
-    for rel, (facts, urls, _, _) in payloads.items():
-        index.add_facts(rel, decode_facts(facts))
-        for u in urls:
+    for rel, payload in payloads.items():
+        index.add_facts(rel, decode_facts(payload.facts))
+        for u in payload.urls:
             url_notes.setdefault(u, []).append((rel, 0))
-    return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes, phase="vault")
+    return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes)
 
 
 def _vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
-    view = decode_view(rel, marshal.loads(payload[2]))
+    view = decode_view(rel, marshal.loads(payload.view))
     found = []
     for r in vault_rules():
         for d in r.check(view, ctx):

@@ -15,6 +15,7 @@ from vaultkit.model import Diagnostic, Frontmatter, Note
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
+from vaultkit.rules.options import parse_rule_options
 from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
 
@@ -27,7 +28,6 @@ class Session:
     config: Config
     files: VaultFiles
     targets: list[str]  # vault-relative paths to report on
-    explicit: bool  # files were named on the command line
     notes: dict[str, Note] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
@@ -41,9 +41,10 @@ def open_vault(paths: Sequence[Path]) -> Session:
             raise ConfigError(f"{p}: no such file or folder")
     root = find_root(paths[0])
     config = load_config(root)
+    if "rules" in config.raw:
+        config.rules = parse_rule_options(config.raw["rules"], config.source or root)
     files = scan(root, config.exclude)
     targets: list[str] = []
-    explicit = False
     for p in paths:
         rel = relative(root, p)
         if rel is None:
@@ -52,9 +53,8 @@ def open_vault(paths: Sequence[Path]) -> Session:
             prefix = "" if rel == "." else rel + "/"
             targets.extend(n for n in files.notes if n.startswith(prefix))
         else:
-            explicit = True
             targets.append(rel)
-    return Session(root, config, files, sorted(set(targets)), explicit)
+    return Session(root, config, files, sorted(set(targets)))
 
 
 def select_rules(

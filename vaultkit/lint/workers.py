@@ -72,7 +72,7 @@ class Child(Generic[T]):
     memory, and each page either of them then touches is copied (forked late, beside a
     built export, it doubled the peak memory). This thread reads the result itself when
     ``done()`` says it is there; a process pool's helper thread would have to win the
-    GIL from this busy thread for every 64 KB read (on 50,000 notes, a 2 s wait)."""
+    GIL from this busy thread for every 64 KB read (the README's Speed section has the cost)."""
 
     def __init__(self, fn: Callable[..., T]) -> None:
         context = multiprocessing.get_context()

@@ -9,13 +9,14 @@ See vaultkit/online/README.md for outcome rules and design notes.
 from __future__ import annotations
 
 from vaultkit.online.cache import default_cache_path
-from vaultkit.online.checker import Progress, check_urls
+from vaultkit.online.checker import check_urls
 from vaultkit.online.guard import is_blocked_address
 from vaultkit.online.settings import (
     DEFAULT_USER_AGENT,
     HostOverride,
     OnlineSettings,
     Outcome,
+    Progress,
     Resolver,
     UrlResult,
 )

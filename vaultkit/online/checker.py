@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from vaultkit.online.cache import Entry, ResultCache
 from vaultkit.online.classify import Attempt
 from vaultkit.online.fetch import Fetcher, make_session
 from vaultkit.online.guard import Guard
 from vaultkit.online.scheduler import Dispatcher, Job
-from vaultkit.online.settings import OnlineSettings, Outcome, UrlResult
+from vaultkit.online.settings import OnlineSettings, Outcome, Progress, UrlResult
 from vaultkit.online.urls import Target, prepare, with_fragment
-
-Progress = Callable[[int, int, int], None]  # (done, total, dead so far)
 
 
 class _Tally:

@@ -21,7 +21,6 @@ HEAD_FALLBACK = frozenset({400, 403, 405, 501})
 HEAD_UNSUPPORTED = frozenset({405, 501})  # remembered per host: skip HEAD there
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
-DEAD_4XX = frozenset({404, 410})
 UNVERIFIABLE = frozenset({401, 403, 429, 999})  # access/rate walls: never "dead"
 RETRY_STATUS = frozenset({408, 429}) | frozenset(range(500, 600))
 

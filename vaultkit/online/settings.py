@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from vaultkit import __version__
+from vaultkit.version import __version__
 
 Outcome = Literal["ok", "dead", "redirected", "unverifiable", "skipped", "excluded"]
 
 # (hostname, port) -> IP address strings; raise OSError when the name does not resolve.
 Resolver = Callable[[str, int], Sequence[str]]
+Progress = Callable[[int, int, int], None]  # (done, total, dead so far)
 
 DEFAULT_USER_AGENT = f"vaultkit/{__version__} (+link checker)"
 

@@ -15,7 +15,7 @@ from markdown_it.common.utils import unescapeAll as unescape_all
 from vaultkit.model import Heading, ListItem, Note
 from vaultkit.parse.fast_inline import ByteOffsets, InlineWalker, norm_label
 from vaultkit.parse.inline import InlineScanner
-from vaultkit.parse.shared import html_block
+from vaultkit.parse.shared import Segment, html_block
 
 markdown_it_pyrs: Any
 try:
@@ -53,7 +53,7 @@ def _md() -> Any:
 
 
 class _Walker:
-    def __init__(self, note: Note, seg: Any) -> None:
+    def __init__(self, note: Note, seg: Segment) -> None:
         self.note = note
         self.seg = seg
         self.text: str = seg.text
@@ -193,5 +193,5 @@ class _Walker:
 _DEFINITION = re.compile(r"[ ]{0,3}\[((?:[^\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(?:<([^>\n]*)>|(\S+))")
 
 
-def parse_segment(note: Note, seg: Any) -> None:
+def parse_segment(note: Note, seg: Segment) -> None:
     _Walker(note, seg).run()

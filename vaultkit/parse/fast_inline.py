@@ -17,7 +17,7 @@ from markdown_it.common.utils import unescapeAll as unescape_all
 
 from vaultkit.model import Link, LinkKind, Note
 from vaultkit.parse.inline import InlineScanner
-from vaultkit.parse.shared import dest_span, split_wikilink
+from vaultkit.parse.shared import DocOffset, Segment, dest_span, split_wikilink
 
 WIKILINK = re.compile(r"(!?)\[\[((?:(?!\[\[|\]\])[^\n])+?)\]\]")
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$(?!\$)", re.S)
@@ -58,7 +58,7 @@ class ByteOffsets:
 class InlineWalker:
     """Walks the inline runs of one segment of a note."""
 
-    def __init__(self, note: Note, seg: Any, offsets: ByteOffsets, scanner: InlineScanner) -> None:
+    def __init__(self, note: Note, seg: Segment, offsets: ByteOffsets, scanner: InlineScanner) -> None:
         self.note = note
         self.seg = seg
         self.text: str = seg.text
@@ -91,7 +91,7 @@ class InlineWalker:
         self._wikilinks(content, covered, doc, item, found)
         found.sort(key=lambda link: link.start)
         self.note.links.extend(found)
-        self.scanner._prose(content, covered, doc, item)
+        self.scanner.prose(content, covered, doc, item)
         text = "".join(plain)
         if "[[" in text:
             text = WIKILINK.sub(lambda m: _display(m.group(2)), text)
@@ -102,7 +102,7 @@ class InlineWalker:
         nodes: list[Any],
         cs: int,
         content: str,
-        doc: Any,
+        doc: DocOffset,
         item: int | None,
         found: list[Link],
         covered: list[tuple[int, int]],
@@ -129,17 +129,17 @@ class InlineWalker:
                 covered.append((s, e))
                 html = node.meta.get("content", "")
                 if html.startswith("<!--"):
-                    self.scanner._comment(html, s, doc, item)
+                    self.scanner.comment(html, s, doc, item)
                 else:
                     before = len(self.note.links)
-                    self.scanner._html(html, doc(s), item, _tokens(nodes[j + 1 :]), -1)
+                    self.scanner.html(html, doc(s), item, _tokens(nodes[j + 1 :]), -1)
                     found.extend(self.note.links[before:])
                     del self.note.links[before:]
             elif node.children:
                 self._nodes(list(node.children), cs, content, doc, item, found, covered, plain, siblings)
 
     def _link(
-        self, name: str, url: str, label: str, content: str, s: int, e: int, doc: Any, item: int | None
+        self, name: str, url: str, label: str, content: str, s: int, e: int, doc: DocOffset, item: int | None
     ) -> Link:
         commented = self.seg.commented
         src = content[s:e]
@@ -177,11 +177,16 @@ class InlineWalker:
                 False,
                 item,
             )
-        InlineScanner._split_anchor(link)
+        InlineScanner.split_anchor(link)
         return link
 
     def _wikilinks(
-        self, content: str, covered: list[tuple[int, int]], doc: Any, item: int | None, found: list[Link]
+        self,
+        content: str,
+        covered: list[tuple[int, int]],
+        doc: DocOffset,
+        item: int | None,
+        found: list[Link],
     ) -> None:
         if "[[" not in content:
             return
@@ -213,7 +218,7 @@ class InlineWalker:
             added.append((s, e))
         covered.extend(added)
 
-    def _math(self, content: str, covered: list[tuple[int, int]], doc: Any) -> None:
+    def _math(self, content: str, covered: list[tuple[int, int]], doc: DocOffset) -> None:
         if "$" not in content:
             return
         for m in _MATH.finditer(content):

@@ -8,7 +8,7 @@ from bisect import bisect_right
 from markdown_it.token import Token
 
 from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
-from vaultkit.parse.shared import dest_span, split_wikilink
+from vaultkit.parse.shared import DocOffset, SpanFree, dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
@@ -71,10 +71,10 @@ class InlineScanner:
                 src = str(child.attrGet("src") or "")
                 self._add("image", src, child.content, content, s, e, doc, item)
             elif ct == "html_inline" and child.content.startswith("<!--"):
-                self._comment(child.content, s, doc, item)
+                self.comment(child.content, s, doc, item)
             elif ct == "html_inline":
-                self._html(child.content, doc(s), item, children, j)
-        self._prose(content, covered, doc, item)
+                self.html(child.content, doc(s), item, children, j)
+        self.prose(content, covered, doc, item)
         return "".join(plain)
 
     def _add(
@@ -85,10 +85,9 @@ class InlineScanner:
         content: str,
         s: int,
         e: int,
-        doc: object,
+        doc: DocOffset,
         item: int | None,
     ) -> None:
-        assert callable(doc)
         src = content[s:e]
         ds, de = dest_span(src)
         self.note.links.append(
@@ -106,7 +105,7 @@ class InlineScanner:
                 item,
             )
         )
-        self._split_anchor(self.note.links[-1])
+        self.split_anchor(self.note.links[-1])
 
     def _link(
         self,
@@ -116,10 +115,9 @@ class InlineScanner:
         content: str,
         s: int,
         e: int,
-        doc: object,
+        doc: DocOffset,
         item: int | None,
     ) -> None:
-        assert callable(doc)
         href = str(tok.attrGet("href") or "")
         text = []
         for c in children[j + 1 :]:
@@ -163,18 +161,17 @@ class InlineScanner:
                 item,
             )
         self.note.links.append(link)
-        self._split_anchor(link)
+        self.split_anchor(link)
 
     @staticmethod
-    def _split_anchor(link: Link) -> None:
+    def split_anchor(link: Link) -> None:
         target = link.target
         if "#" in target and not target.startswith(("http://", "https://")):
             link.target, _, link.anchor = target.partition("#")
         elif target.startswith("#"):
             link.target, link.anchor = "", target[1:]
 
-    def _wikilink(self, tok: Token, doc: object, item: int | None, plain: list[str]) -> None:
-        assert callable(doc)
+    def _wikilink(self, tok: Token, doc: DocOffset, item: int | None, plain: list[str]) -> None:
         s, e = tok.meta["span"]
         body_start = tok.meta["body_start"]
         target, anchor, alias = split_wikilink(tok.content)
@@ -196,11 +193,10 @@ class InlineScanner:
             )
         )
 
-    def _comment(self, html: str, s: int, doc: object, item: int | None) -> None:
+    def comment(self, html: str, s: int, doc: DocOffset, item: int | None) -> None:
         """An inline ``<!-- ... -->``: its inside counts, flagged ``commented``, like a block one."""
         from vaultkit.parse.mdit import parser
 
-        assert callable(doc)
         self.note.comments.append((doc(s), doc(s + len(html))))
         inner = html[4:-3] if html.endswith("-->") else html[4:]
         if inner.lstrip().lower().startswith("vaultkit-") or not inner.strip():
@@ -215,7 +211,7 @@ class InlineScanner:
                 mapping.append((i + 1, doc(base + i + 1)))
         InlineScanner(self.note, True).scan(tokens[0], mapping, item)
 
-    def _html(self, html: str, base: int, item: int | None, children: list[Token], j: int) -> None:
+    def html(self, html: str, base: int, item: int | None, children: list[Token], j: int) -> None:
         for m in _HREF.finditer(html):
             value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
             vs = (
@@ -247,15 +243,14 @@ class InlineScanner:
                     item,
                 )
             )
-            self._split_anchor(self.note.links[-1])
+            self.split_anchor(self.note.links[-1])
 
     def scan_html(self, html: str, base: int, item: int | None) -> None:
         if "<" in html:
-            self._html(html, base, item, [], 0)
+            self.html(html, base, item, [], 0)
 
-    def _prose(self, content: str, covered: list[tuple[int, int]], doc: object, item: int | None) -> None:
+    def prose(self, content: str, covered: list[tuple[int, int]], doc: DocOffset, item: int | None) -> None:
         """Regex scans over text that no inline rule claimed."""
-        assert callable(doc)
         note = self.note
         covered.sort()
 
@@ -299,9 +294,8 @@ class InlineScanner:
                     note.block_ids.append(BlockId(m.group(1), off, note.position(off)[0]))
 
     def _malformed(
-        self, content: str, covered: list[tuple[int, int]], free: object, doc: object, item: int | None
+        self, content: str, covered: list[tuple[int, int]], free: SpanFree, doc: DocOffset, item: int | None
     ) -> None:
-        assert callable(free) and callable(doc)
         found: list[tuple[int, int]] = []
         patterns = (
             (_SPACE_IN_DEST, "whitespace"),

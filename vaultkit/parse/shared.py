@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from markdown_it.token import Token
 
@@ -16,6 +16,11 @@ _COMMENT_BLOCK = re.compile(r"<!--(.*?)(-->|\Z)", re.S)
 _HIDDEN_FM = re.compile(r"[ \t]*\n?[ \t]*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.S)
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.I | re.S)
 _TAG_STRIP = re.compile(r"<[^>]+>")
+
+# An offset in the text being scanned -> the offset in the note's text.
+DocOffset = Callable[[int], int]
+# Whether [start, end) of the text being scanned is outside links, code and the like.
+SpanFree = Callable[[int, int], bool]
 
 
 class HtmlScanner(Protocol):
@@ -86,7 +91,7 @@ def html_block(
     block_start: int,
     content: str,
     scanner: HtmlScanner,
-    parse_segment: Callable[[Note, Any], None],
+    parse_segment: Callable[[Note, Segment], None],
 ) -> None:
     """An HTML block: comments are parsed as markdown (flagged), other HTML yields links."""
     for m in _COMMENT_BLOCK.finditer(content):

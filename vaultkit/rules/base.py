@@ -23,8 +23,6 @@ class Context:
     settings: dict[str, Any] = field(default_factory=dict)
     # canonical URL → [(path, line)], filled before rules run (for duplicate-url)
     url_notes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    # "note": per-note rules on a parsed Note; "vault": cross-note rules on a NoteView
-    phase: str = "note"
 
 
 CheckFn = Callable[[Any, Context], Iterator[Diagnostic]]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import ConfigError
+from vaultkit.rules.base import REGISTRY
 
 Check = Callable[[Any], str | None]  # None when the value is fine, else what it must be
 
@@ -57,8 +58,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def rule_names() -> dict[str, str]:
-    """Every rule's code and name, mapped to its name."""
-    from vaultkit.rules import REGISTRY
+    """Every registered rule's code and name, mapped to its name."""
 
     out = {r.name: r.name for r in REGISTRY.values()}
     out.update({r.code: r.name for r in REGISTRY.values()})

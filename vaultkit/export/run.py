@@ -1,0 +1,127 @@
+"""One export run: build the resource index of a session's notes and write it in a format.
+
+JSON and CSV are streamed (to a binary stream, or atomically to a file), or returned as
+text; SQLite is written atomically to a file, or returned as bytes.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from vaultkit.errors import ConfigError
+from vaultkit.export.build import Export, Filters, build_export, generated_stamp
+from vaultkit.export.csv_out import iter_csv
+from vaultkit.export.json_out import SimilarText, iter_json, similar_json
+from vaultkit.export.output import write_file_atomic, write_stream
+from vaultkit.lint.session import Session
+from vaultkit.lint.workers import Submit, background
+
+__all__ = ["FORMATS", "Filters", "RunResult", "run_export"]
+
+# Notes from which similar titles are searched in another process (below, the process
+# costs more than it saves).
+BACKGROUND_MIN_NOTES = 1_000
+
+FORMATS = ("json", "csv", "sqlite")
+
+
+@dataclass
+class RunResult:
+    resources: int
+    notes: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (note, why it was not read)
+    unmatched: list[str] = field(default_factory=list)  # filters that matched nothing
+    text: str | None = None  # json or csv, when returned
+    data: bytes | None = None  # sqlite, when returned
+
+
+def run_export(
+    session: Session,
+    fmt: str,
+    output: Path | BinaryIO | None,
+    *,
+    filters: Filters,
+    dedupe: bool = False,
+    excel: bool = False,
+    generated: str | None = None,
+    threshold: float | None = None,
+) -> RunResult:
+    """Export the session's target notes as ``fmt`` to ``output`` (None: returned)."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    for flag, given in (("--dedupe", dedupe), ("--excel", excel)):
+        if given and fmt != "csv":
+            raise ConfigError(f"{flag} applies to --format csv only")
+    if fmt == "sqlite":
+        from vaultkit.export.sqlite_out import fts5_available
+
+        if not fts5_available():
+            raise ConfigError("this Python's sqlite3 has no FTS5 extension")
+    stamp = generated_stamp(generated)
+    # For JSON, similar titles are searched in a child process (started now, while this
+    # one is small) as this one encodes the resources.
+    parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
+    with gc_paused(), background(similar_json, parallel) as search_similar:
+        export = build_export(
+            session, filters, stamp, threshold, similar=fmt == "sqlite"
+        )  # json: below; csv: has no column for it
+        result = RunResult(len(export.resources), len(export.notes), list(export.skipped))
+        result.unmatched = filters.unmatched()
+        _write(export, fmt, output, (dedupe, excel), search_similar, result)
+    return result
+
+
+def _write(
+    export: Export,
+    fmt: str,
+    output: Path | BinaryIO | None,
+    csv_options: tuple[bool, bool],
+    search_similar: Submit[SimilarText],
+    result: RunResult,
+) -> None:
+    if fmt == "sqlite":
+        from vaultkit.export.sqlite_out import render_sqlite, write_sqlite
+        from vaultkit.vault.write import write_atomic
+
+        if isinstance(output, Path):
+            write_atomic(output, lambda tmp: write_sqlite(export, tmp))
+        elif output is None:
+            result.data = render_sqlite(export)
+        else:
+            write_stream(output, [render_sqlite(export)])
+        return
+    if fmt == "csv":
+        dedupe, excel = csv_options
+        pieces = iter_csv(export, dedupe, excel=excel)
+    else:
+        pieces = iter_json(export, search_similar(export.similar_inputs()))
+    if output is None:
+        result.text = "".join(pieces)
+        return
+    chunks = (piece.encode("utf-8") for piece in pieces)
+    if isinstance(output, Path):
+        write_file_atomic(output, chunks)
+    else:
+        write_stream(output, chunks)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while building: the export makes ~10 objects per link and no cycles,
+    and the collector's passes over them cost more than the export itself. On the way
+    out they are frozen (moved out of the collector's sight; reference counting still
+    frees them), or the first collection after re-enabling would walk them all (see the
+    README's Speed section)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.freeze()
+            gc.enable()
