@@ -5,6 +5,8 @@
   each other) or under ``if TYPE_CHECKING:`` (vaultkit has none; one would count too).
 - No module imports a ``_private`` name from another module.
 - No module is over 400 lines, and no function (or method) is over 60 lines.
+- Stages import downstream only: each folder of vaultkit/ imports from the stages listed
+  before it in ``LAYERS`` (or its own), never from a later one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,24 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "vaultkit"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
+# The stages in the order data flows; a module may import from its own layer or an earlier
+# one. A new folder (or top-level module) of vaultkit/ must be placed here.
+LAYERS: list[set[str]] = [
+    {"version", "errors", "model", "config", "schema_ids"},  # what every stage shares
+    {"text"},
+    {"vault"},
+    {"parse"},
+    {"index"},
+    {"rules"},
+    {"online"},
+    {"lint"},
+    {"fixing"},
+    {"exporting"},
+    {"importing"},
+    {"api"},
+    {"cli", "__main__"},
+    {"vaultkit"},  # the package itself: the public API's facade
+]
 
 
 def _module_name(path: Path, package: Path) -> str:
@@ -142,6 +162,27 @@ def test_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
+def _stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def upstream_imports(modules: dict[str, Module], layers: list[set[str]]) -> list[str]:
+    layer = {stage: i for i, stages in enumerate(layers) for stage in stages}
+    unplaced = sorted({_stage(m) for m in modules} - set(layer))
+    assert not unplaced, f"place these stages in tests/test_architecture.py LAYERS: {unplaced}"
+    return sorted(
+        f"{imp.source} (line {imp.line}) imports {imp.target}"
+        for imp in imports(modules)
+        if layer[_stage(imp.target)] > layer[_stage(imp.source)]
+    )
+
+
+def test_stages_import_downstream_only() -> None:
+    upstream = upstream_imports(MODULES, LAYERS)
+    assert not upstream, "imports against the flow of data:\n" + "\n".join(upstream)
+
+
 def test_no_private_name_imported_from_another_module() -> None:
     bad = [
         f"{MODULES[imp.source].path.relative_to(PACKAGE.parent)}:{imp.line}: {name} from {imp.target}"
@@ -226,3 +267,17 @@ def test_private_import_is_found(tmp_path: Path) -> None:
     )
     found = [(imp.source, imp.target, imp.names) for imp in imports(load_modules(package))]
     assert found == [("pkg.b", "pkg.a", ("_X", "__all__"))]
+
+
+def test_an_upstream_import_is_found(tmp_path: Path) -> None:
+    package = _write_package(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "parse/__init__.py": "",
+            "parse/note.py": "def f():\n    from pkg.lint import run\n",
+            "lint/__init__.py": "from pkg.parse import note\n",
+        },
+    )
+    found = upstream_imports(load_modules(package), [{"pkg"}, {"parse"}, {"lint"}])
+    assert found == ["pkg.parse.note (line 2) imports pkg.lint"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit.cli.main import _exit_status
-from vaultkit.export.run import gc_paused
+from vaultkit.exporting.run import gc_paused
 
 Vault = Callable[[dict[str, str | bytes]], Path]
 VK = [sys.executable, "-m", "vaultkit"]

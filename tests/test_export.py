@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
-from vaultkit.export.json_out import schema
+from vaultkit.exporting.json_out import schema
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_vault"

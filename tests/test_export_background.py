@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import vaultkit.export.build as build_module
-import vaultkit.export.json_out as json_out
-import vaultkit.export.run as export_command
+import vaultkit.exporting.build as build_module
+import vaultkit.exporting.json_out as json_out
+import vaultkit.exporting.run as export_command
 from vaultkit.cli.main import cli
-from vaultkit.export.build import Export, Filters, build_export
+from vaultkit.exporting.build import Export, Filters, build_export
 from vaultkit.lint.session import open_vault
 from vaultkit.lint.workers import Child, Deferred, background
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
-from vaultkit.export.json_out import schema
+from vaultkit.exporting.json_out import schema
 from vaultkit.text.mojibake import looks_like_mojibake
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"

@@ -145,7 +145,7 @@ def test_csv_excel_has_a_bom_and_crlf(vault: Vault) -> None:
 
 
 def test_similar_is_for_names_and_not_for_generic_titles() -> None:
-    from vaultkit.export.similar import LIMIT, SHARED_MAX, find_similar
+    from vaultkit.exporting.similar import LIMIT, SHARED_MAX, find_similar
 
     titles: list[str | None] = ["Quantization", "Quantisation", "Quantization guide", None, "Quantization!"]
     keys = [f"u{i}" for i in range(len(titles))]

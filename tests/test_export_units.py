@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import vaultkit.export.similar as similar_mod
+import vaultkit.exporting.similar as similar_mod
 from vaultkit.cli.main import cli
 from vaultkit.errors import ConfigError
-from vaultkit.export.build import generated_stamp
-from vaultkit.export.csv_out import neutralise
-from vaultkit.export.sections import note_sections
-from vaultkit.export.similar import find_similar, normalise
-from vaultkit.export.text import clean, clean_as_written, plain
-from vaultkit.export.titles import badge_difficulty
+from vaultkit.exporting.build import generated_stamp
+from vaultkit.exporting.csv_out import neutralise
+from vaultkit.exporting.sections import note_sections
+from vaultkit.exporting.similar import find_similar, normalise
+from vaultkit.exporting.text import clean, clean_as_written, plain
+from vaultkit.exporting.titles import badge_difficulty
 from vaultkit.parse.note import parse_note
 
 Vault = Callable[[dict[str, str | bytes]], Path]
@@ -269,7 +269,7 @@ def test_similar_lists_are_capped_and_ordered() -> None:
 
 @pytest.mark.parametrize("titles", [TITLES, ["Same title"] * 3 + ["Same titles", None, "Other"]])
 def test_similar_json_is_find_similars_lists_as_text(titles: list[str | None]) -> None:
-    from vaultkit.export.json_out import similar_json
+    from vaultkit.exporting.json_out import similar_json
 
     keys = [f"k{i}" for i in range(len(titles))]
     lists = find_similar(titles, keys, 90)
@@ -285,7 +285,7 @@ def test_normalise_is_token_sort() -> None:
 def test_frontmatter_values_become_json() -> None:
     import datetime as dt
 
-    from vaultkit.export.resources import json_safe
+    from vaultkit.exporting.resources import json_safe
 
     value = {
         "d": dt.date(2025, 1, 2),
@@ -306,9 +306,9 @@ def test_frontmatter_values_become_json() -> None:
 
 
 def test_worker_processes_give_the_same_export(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    import vaultkit.export.worker as worker
-    from vaultkit.export.build import Filters, build_export
-    from vaultkit.export.json_out import render_json
+    import vaultkit.exporting.worker as worker
+    from vaultkit.exporting.build import Filters, build_export
+    from vaultkit.exporting.json_out import render_json
     from vaultkit.lint.session import open_vault
 
     root = vault(

@@ -21,7 +21,7 @@ from helpers.fixkit import empty_context, fix, fixable_rules, make_vault, note_o
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.fix.fixpoint import MAX_PASSES, apply_edits, pass_fixes
+from vaultkit.fixing.fixpoint import MAX_PASSES, apply_edits, pass_fixes
 from vaultkit.model import Diagnostic, Edit
 from vaultkit.parse.mdit import parser
 from vaultkit.rules import REGISTRY

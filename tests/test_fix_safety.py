@@ -24,7 +24,7 @@ import pytest
 from helpers.fixkit import REPO, empty_context, fixable_rules, make_vault, note_of, vk
 
 from vaultkit.errors import ConflictError
-from vaultkit.fix.fixpoint import fix_text
+from vaultkit.fixing.fixpoint import fix_text
 from vaultkit.model import Diagnostic, Edit, Note, Severity
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context, FixKind, FixSafety

@@ -43,9 +43,12 @@ def __getattr__(name: str) -> Any:
     if name in _MODEL:
         from vaultkit import model
 
-        return getattr(model, name)
-    if name in __all__:
+        value = getattr(model, name)
+    elif name in __all__:
         from vaultkit import api
 
-        return getattr(api, name)
-    raise AttributeError(f"module 'vaultkit' has no attribute {name!r}")
+        value = getattr(api, name)
+    else:
+        raise AttributeError(f"module 'vaultkit' has no attribute {name!r}")
+    globals()[name] = value  # asked once
+    return value

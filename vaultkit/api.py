@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from vaultkit.config import Config
 from vaultkit.errors import ConfigError
-from vaultkit.fix.files import FileFix, fix_files, leaves_vault
-from vaultkit.fix.fixpoint import fix_text as _fix_note
+from vaultkit.fixing.files import FileFix, fix_files, leaves_vault
+from vaultkit.fixing.fixpoint import fix_text as _fix_note
 from vaultkit.index.names import VaultIndex, note_facts
 from vaultkit.lint.session import Session, build_context, load_notes, open_vault, select_rules
 from vaultkit.model import Diagnostic, Note, Severity
@@ -297,7 +297,7 @@ def export(
     starts the CSV with a UTF-8 BOM.
     ``generated`` fixes the time stamp (default: SOURCE_DATE_EPOCH, else now).
     """
-    from vaultkit.export.run import Filters, run_export
+    from vaultkit.exporting.run import Filters, run_export
 
     session = open_vault(_paths(path))
     target = Path(output) if isinstance(output, str | os.PathLike) else output

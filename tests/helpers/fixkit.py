@@ -13,7 +13,7 @@ import ftfy  # noqa: F401  (registers the sloppy-windows-1252 codec the tests us
 from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
-from vaultkit.fix.fixpoint import FixResult, fix_text
+from vaultkit.fixing.fixpoint import FixResult, fix_text
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Note
 from vaultkit.parse.note import parse_note

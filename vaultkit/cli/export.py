@@ -12,7 +12,7 @@ from vaultkit.api import ExportFormat, ExportResult, export
 from vaultkit.cli.main import EXIT_OK
 from vaultkit.cli.options import paths_argument
 from vaultkit.errors import ConfigError
-from vaultkit.export.run import FORMATS
+from vaultkit.exporting.run import FORMATS
 
 
 @click.command("export")

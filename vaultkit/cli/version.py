@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from vaultkit import __version__
+from vaultkit.version import __version__
 
 BACKENDS = (("markdown-it-py", "reference parser"), ("markdown-it-pyrs", "fast path"))
 PLUGIN_GROUP = "vaultkit.rules"

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from vaultkit.errors import VaultkitError
-from vaultkit.fix.fixpoint import fix_text
+from vaultkit.fixing.fixpoint import fix_text
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Frontmatter, Note
 from vaultkit.parse.frontmatter import load_yaml, split_frontmatter

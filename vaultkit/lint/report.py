@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from vaultkit import __version__
 from vaultkit.model import Diagnostic, Severity
 from vaultkit.schema_ids import CHECK_SCHEMA_ID
+from vaultkit.version import __version__
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "github")

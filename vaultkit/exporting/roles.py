@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vaultkit.export.text import fold
+from vaultkit.exporting.text import fold
 
 ROLE_TITLES = frozenset(
     {

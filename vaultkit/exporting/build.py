@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from vaultkit.errors import ConfigError
-from vaultkit.export.resources import NoteEntry, Occurrence, Resource, group, links_to
-from vaultkit.export.roles import ROLE_TITLES, frequent_roles, with_name
-from vaultkit.export.similar import find_similar
-from vaultkit.export.text import fold
-from vaultkit.export.worker import export_notes, occurrence
+from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource, group, links_to
+from vaultkit.exporting.roles import ROLE_TITLES, frequent_roles, with_name
+from vaultkit.exporting.similar import find_similar
+from vaultkit.exporting.text import fold
+from vaultkit.exporting.worker import export_notes, occurrence
 from vaultkit.index.names import VaultIndex
 from vaultkit.lint.session import Session
 

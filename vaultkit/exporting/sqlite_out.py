@@ -27,8 +27,8 @@ import sqlite3
 import tempfile
 from typing import Any
 
-from vaultkit.export.build import SECTION_SEP, Export
-from vaultkit.export.resources import Resource
+from vaultkit.exporting.build import SECTION_SEP, Export
+from vaultkit.exporting.resources import Resource
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -12,7 +12,7 @@ resource item; the title comes from, in order:
 4. none (``None``): the resource falls back to another occurrence's title or its URL.
 
 Titles never carry footnote markers, block ids or trailing separators
-(:func:`~vaultkit.export.text.title_text`). A link's *description* is the text of its
+(:func:`~vaultkit.exporting.text.title_text`). A link's *description* is the text of its
 item (or line) around it, without markup and without the role links beside it
 (``([Demo](…), [Source Code](…))``); its item's *name* (the first link's text, else
 the leading text) titles role links (see ``roles``).
@@ -24,8 +24,8 @@ import re
 from collections import defaultdict
 from urllib.parse import parse_qs, unquote
 
-from vaultkit.export.roles import is_listed_role
-from vaultkit.export.text import LIST_MARKER, clean, clean_as_written, plain, repaired, title_text
+from vaultkit.exporting.roles import is_listed_role
+from vaultkit.exporting.text import LIST_MARKER, clean, clean_as_written, plain, repaired, title_text
 from vaultkit.model import Link, Note
 
 LINK_TEXT, CONTEXT = 0, 1  # title ranks: link text (or a parent's title) beats context

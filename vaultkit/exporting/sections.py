@@ -28,7 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from vaultkit.export.text import clean, plain
+from vaultkit.exporting.text import clean, plain
 from vaultkit.model import Link, Note
 
 LISTS = frozenset({"bullet_list", "ordered_list"})

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vaultkit.export.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
+from vaultkit.exporting.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
 from vaultkit.lint.session import load_one
 from vaultkit.lint.workers import map_chunks
 

@@ -10,6 +10,6 @@ and ``sqlite_out`` render it, and ``output`` writes it (streamed, or atomically)
 
 from __future__ import annotations
 
-from vaultkit.export.build import Export, Filters, build_export, generated_stamp
+from vaultkit.exporting.build import Export, Filters, build_export, generated_stamp
 
 __all__ = ["Export", "Filters", "build_export", "generated_stamp"]

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from vaultkit.export.sections import ItemSections, note_sections
-from vaultkit.export.text import clean, fold, repaired
-from vaultkit.export.titles import CONTEXT, LINK_TEXT, NoteContext, link_text
+from vaultkit.exporting.sections import ItemSections, note_sections
+from vaultkit.exporting.text import clean, fold, repaired
+from vaultkit.exporting.titles import CONTEXT, LINK_TEXT, NoteContext, link_text
 from vaultkit.index.facts import URL_KINDS
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Link, Note

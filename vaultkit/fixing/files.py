@@ -17,7 +17,7 @@ from typing import Literal
 
 from vaultkit.config import has_config
 from vaultkit.errors import VaultkitError
-from vaultkit.fix.fixpoint import fix_text
+from vaultkit.fixing.fixpoint import fix_text
 from vaultkit.lint.session import Session
 from vaultkit.rules.base import Context, Rule
 from vaultkit.vault.write import write_text_atomic

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources as pkg_resources
 from typing import Any
 
-from vaultkit import __version__
-from vaultkit.export.build import Export
-from vaultkit.export.resources import NoteEntry, Occurrence, Resource
-from vaultkit.export.similar import LIMIT, best_by_title, own_list
+from vaultkit.exporting.build import Export
+from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource
+from vaultkit.exporting.similar import LIMIT, best_by_title, own_list
 from vaultkit.lint.workers import Pending
 from vaultkit.schema_ids import EXPORT_SCHEMA_ID
+from vaultkit.version import __version__
 
 # JSON text made as json.dumps(..., ensure_ascii=False) makes it, byte for byte, but faster:
 # one C encoder for every object, and resource lines put together from their parts, so

@@ -19,8 +19,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from vaultkit.export.build import SECTION_SEP, Export
-from vaultkit.export.resources import Occurrence, Resource
+from vaultkit.exporting.build import SECTION_SEP, Export
+from vaultkit.exporting.resources import Occurrence, Resource
 
 HEADER = (
     "canonical_url",

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vaultkit.errors import ConfigError
-from vaultkit.export.build import Export, Filters, build_export, generated_stamp
-from vaultkit.export.csv_out import iter_csv
-from vaultkit.export.json_out import SimilarText, iter_json, similar_json
-from vaultkit.export.output import write_file_atomic, write_stream
+from vaultkit.exporting.build import Export, Filters, build_export, generated_stamp
+from vaultkit.exporting.csv_out import iter_csv
+from vaultkit.exporting.json_out import SimilarText, iter_json, similar_json
+from vaultkit.exporting.output import write_file_atomic, write_stream
 from vaultkit.lint.session import Session
 from vaultkit.lint.workers import Submit, background
 
@@ -58,7 +58,7 @@ def run_export(
         if given and fmt != "csv":
             raise ConfigError(f"{flag} applies to --format csv only")
     if fmt == "sqlite":
-        from vaultkit.export.sqlite_out import fts5_available
+        from vaultkit.exporting.sqlite_out import fts5_available
 
         if not fts5_available():
             raise ConfigError("this Python's sqlite3 has no FTS5 extension")
@@ -85,7 +85,7 @@ def _write(
     result: RunResult,
 ) -> None:
     if fmt == "sqlite":
-        from vaultkit.export.sqlite_out import render_sqlite, write_sqlite
+        from vaultkit.exporting.sqlite_out import render_sqlite, write_sqlite
         from vaultkit.vault.write import write_atomic
 
         if isinstance(output, Path):
