@@ -175,7 +175,7 @@ def test_github_annotations(vault: Vault, vk: Cli, tmp_path: Path, monkeypatch: 
         "::warning file=a.md,line=6,col=1,endLine=6,endColumn=2,title=VK007 empty-list-item::"
         "empty list item; add text or remove it",
         "::notice file=a.md,line=7,col=3,endLine=7,endColumn=36,title=VK011 tracking-params::"
-        "tracking parameter(s) utm_source in https://e.com/p?utm_source=z",
+        "tracking parameter(s) utm_source in https://e.com/p?utm_source=z; the fix writes https://e.com/p",
     ]
     # From the repository root, annotations name the file from there.
     monkeypatch.chdir(tmp_path)
@@ -358,7 +358,7 @@ def test_rules_lists_every_rule(vk: Cli) -> None:
     assert codes == sorted(REGISTRY)
     assert {f"VK{n:03d}" for n in range(13)} <= set(codes)
     row = next(line for line in lines if line.startswith("VK001"))
-    assert row.split()[1:4] == ["broken-wikilink", "error", "no"]
+    assert row.split()[1:4] == ["broken-wikilink", "error", "unsafe"]
     fix = {line.split()[0]: line.split()[3] for line in lines[1:]}
     assert (fix["VK004"], fix["VK005"]) == ("safe", "unsafe")  # each rule's fix safety
     names = [line.split()[1] for line in lines[1:]]
@@ -369,7 +369,7 @@ def test_rules_lists_every_rule(vk: Cli) -> None:
 def test_rules_prints_one_rules_docs(vk: Cli, key: str) -> None:
     run = vk("rules", key)
     assert run.code == 0
-    assert run.stdout.startswith("VK001 broken-wikilink (error)\n\n")
+    assert run.stdout.startswith("VK001 broken-wikilink (error, unsafe fix (url), with --unsafe-fixes)\n\n")
     assert "case-insensitive" in run.stdout and "alias" in run.stdout
 
 

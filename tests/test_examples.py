@@ -95,7 +95,7 @@ def test_examples_glued_url_and_url_with_a_space(examples: tuple[Path, dict[str,
 # (line, line of the first occurrence, URL on the line, the item is nothing but the link)
 DUPLICATES_001 = [
     (49, 33, "https://newsletter.languagemodels.co/p/the-illustrated-deepseek-r1", True),
-    (71, 61, "https://github.com/srush/GPU-Puzzles", True),
+    (61, 71, "https://github.com/srush/GPU-Puzzles", True),  # the bare URL goes, the titled one stays
     (102, 85, "https://huggingface.co/blog/4bit-transformers-bitsandbytes", True),
     (254, 196, "https://www.youtube.com/@umarjamilai/videos", False),  # "(Umar Videos)" follows
     (267, 32, "https://arxiv.org/pdf/2501.12948", True),
@@ -117,7 +117,8 @@ def test_examples_duplicate_urls(examples: tuple[Path, dict[str, Any]]) -> None:
         assert d["column"] == expected_col, (d, lines[line - 1])
         assert d["fixable"] is whole_item
     (dup0,) = [d for d in _found(data, "VK005", NOTE0) if d["severity"] == "warning"]
-    assert dup0["line"] == 40 and "already on line 18" in dup0["message"]
+    # line 18's link text is its URL, line 40's is a title: the bare copy is the one to remove
+    assert dup0["line"] == 18 and "also on line 40 with a title" in dup0["message"]
 
 
 def test_examples_empty_list_items(examples: tuple[Path, dict[str, Any]]) -> None:

@@ -272,8 +272,9 @@ def test_malformed_link_whitespace_removed(tmp_path: Path) -> None:
     [
         "- [two](https://a.io/posts/xhttps://b.io/other/y)\n",  # two different glued URLs
         "- https://a.io/xhttps://b.io/y\n",
-        "- [t](https://a.io/some path with several words in it)\n",  # prose, not a broken URL
-        "- [t](https://exa mple.org/a b/c d)\n",  # too many breaks to be sure
+        "- [t](https://exa mple.org/a b/c d)\n",  # breaks in host and path: no one reading
+        "- [t](https://exa mple/a)\n",  # the joined host is still not a host name
+        "- [t](https://a.io/a\tb)\n",  # a tab: not plainly a space in a name
         "- [t]()\n",
     ],
 )

@@ -282,8 +282,11 @@ LINKS = (
 )
 
 
-def _rewrite(old: str, new: str, whole_link: bool = False) -> Callable[[Note, Context], Iterator[Diagnostic]]:
-    """A hand-made fixable rule: rewrites ``old`` to ``new`` in every link it finds."""
+def _rewrite(
+    old: str, new: str, rule: str = "test-rewrite", whole_link: bool = False, change: str = ""
+) -> Callable[[Note, Context], Iterator[Diagnostic]]:
+    """A hand-made fixable rule: rewrites ``old`` to ``new`` in every link it finds,
+    declaring ``change`` as its kind of link change."""
 
     def check(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         for link in note.links:
@@ -302,6 +305,7 @@ def _rewrite(old: str, new: str, whole_link: bool = False) -> Callable[[Note, Co
                 Severity.WARNING,
                 "rewrite",
                 (Edit(start, end, replacement),),
+                extra={"change": change} if change else {},
                 offset=start,
                 end_offset=end,
             )
@@ -319,24 +323,36 @@ def _hand_made(
 
 def test_guard_refuses_a_fix_that_changes_a_url() -> None:
     result = fix_text(note_of(LINKS), [_hand_made(_rewrite("/post", "/other"))], empty_context())
-    assert result.refused is not None
     assert result.refused == (
-        "a fix would change the note's links (would lose "
-        "https://example.com/post; would gain https://example.com/other); "
-        "not written"
+        "line 3: a fix would change https://example.com/post to https://example.com/other "
+        "(test-rewrite may not change a link: its fix kind leaves links as they are); not written"
+    )
+    # an inline fix may not change a link even when it declares a kind of change
+    declared = _rewrite("utm_source=nl&", "", change="tracking-removed")
+    text = LINKS.replace("/post", "/post?utm_source=nl&id=7")
+    assert fix_text(note_of(text), [_hand_made(declared)], empty_context()).refused is not None
+    # a URL fix must declare its kind of change
+    result = fix_text(note_of(LINKS), [_hand_made(_rewrite("/post", "/other"), FixKind.URL)], empty_context())
+    assert (
+        result.refused is not None and "(test-rewrite did not declare a change to a link)" in result.refused
     )
 
 
 def test_guard_refuses_a_fix_that_changes_a_wikilink() -> None:
     result = fix_text(note_of(LINKS), [_hand_made(_rewrite("Other", "Another"))], empty_context())
-    assert result.refused is not None and "would lose Other Note" in result.refused
+    assert result.refused is not None
+    assert "a fix would change [[Other Note]] to [[Another Note]]" in result.refused
 
 
-def test_guard_refuses_a_url_rule_editing_outside_the_destination() -> None:
-    """Even a URL repair rule may only change a URL inside the link's destination."""
-    check = _rewrite("/post", "/other", whole_link=True)
+def test_guard_refuses_a_declared_change_of_another_kind() -> None:
+    """Declaring a kind is not enough: the change must be of that kind. Rewriting the
+    path is not removing tracking parameters, whatever the rule says."""
+    check = _rewrite("/post", "/other", rule="tracking-params", change="tracking-removed")
     result = fix_text(note_of(LINKS), [_hand_made(check, FixKind.URL)], empty_context())
-    assert result.refused is not None and "would lose https://example.com/post" in result.refused
+    assert result.refused == (
+        "line 3: a fix would change https://example.com/post to https://example.com/other "
+        "(not a tracking-removed change); not written"
+    )
 
 
 def test_guard_refuses_a_fix_that_drops_a_link() -> None:
@@ -359,14 +375,15 @@ def test_guard_refuses_a_fix_that_drops_a_link() -> None:
         )
 
     result = fix_text(note_of(LINKS), [_hand_made(drop)], empty_context())
-    assert result.refused is not None and "would lose https://example.com/bare" in result.refused
+    assert result.refused == "line 5: a fix would remove the link https://example.com/bare; not written"
 
 
-def test_guard_allows_the_intended_url_repairs() -> None:
-    check = _rewrite("/post", "/other")  # inside the destination
-    result = fix_text(note_of(LINKS), [_hand_made(check, FixKind.URL)], empty_context())
+def test_guard_allows_a_declared_change_of_its_kind() -> None:
+    text = LINKS.replace("/post", "/post?utm_source=nl&id=7")
+    check = _rewrite("utm_source=nl&", "", rule="tracking-params", change="tracking-removed")
+    result = fix_text(note_of(text), [_hand_made(check, FixKind.URL)], empty_context())
     assert result.refused is None
-    assert "[Post](https://example.com/other)" in result.text
+    assert "[Post](https://example.com/post?id=7)" in result.text
 
 
 def test_cli_refuses_to_write_a_file_whose_links_would_change(tmp_path: Path) -> None:
@@ -375,8 +392,8 @@ def test_cli_refuses_to_write_a_file_whose_links_would_change(tmp_path: Path) ->
         run = vk("fix", "--select", "test-rewrite,mojibake", root)
     assert run.code == 1, run.output
     assert (
-        "links.md: a fix would change the note's links (would lose https://example.com/post; "
-        "would gain https://example.com/other); not written"
+        "links.md: line 3: a fix would change https://example.com/post to https://example.com/other "
+        "(test-rewrite may not change a link: its fix kind leaves links as they are); not written"
     ) in run.stderr
     assert (root / "links.md").read_text("utf-8") == LINKS + "- notion â€”> obsidian\n"
     assert "—" in (root / "other.md").read_text("utf-8")  # other files are still fixed

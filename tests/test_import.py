@@ -77,7 +77,8 @@ def note(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def check_clean(vault: Path) -> None:
-    """The real CLI, in a subprocess: no finding from the repair rules."""
+    """The real CLI, in a subprocess: no finding from the repair rules, and nothing at all
+    that a safe fix could fix (import applies them all)."""
     proc = subprocess.run(
         [sys.executable, "-m", "vaultkit", "check", str(vault), "--select", CLEAN],
         capture_output=True,
@@ -86,6 +87,13 @@ def check_clean(vault: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 error(s), 0 warning(s), 0 info(s)" in proc.stdout
+    every = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--no-cache", str(vault)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "(fixable)" not in every.stdout and "fixable with" not in every.stdout, every.stdout
 
 
 def only_new_in_vault(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
@@ -153,7 +161,7 @@ def test_examples_are_imported_as_clean_notes(tmp_path: Path, vault: Path) -> No
     )
     assert "<!--" not in text and "-->" not in text  # the draft is unwrapped
     assert body.startswith("\nEvolution of LLMs\n\n  - [Flash Attention Blog](")
-    assert body.endswith("\n7. PPC\n-\n")  # "- -->" lost its comment marker
+    assert body.endswith("\n7. PPC\n")  # "- -->" leaves nothing behind, no stray "-"
     assert text.count("[Book on LLMs](https://cyrilzakka.github.io/llm-playbook/SUMMARY.html)") == 1
 
     check_clean(vault)
@@ -186,7 +194,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, vault: Path)
     result = run(EXAMPLES, "--vault", vault, "--folder", "New/Sub", "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
-        f"would import {LLM101} -> New/Sub/LLM101.md  (repaired mojibake on 11 line(s); "
+        f"would import {LLM101} -> New/Sub/LLM101.md  "
+        "(repaired 1 malformed link(s); repaired mojibake on 11 line(s); "
     )
     assert "would import" in result.output.splitlines()[1]
     assert result.output.splitlines()[-1] == "dry run: 2 to import; nothing written"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit.text.badges import BADGE_HOSTS, is_badge_url
-from vaultkit.text.url_repair import find_space_broken, split_glued
+from vaultkit.text.url_repair import repair_space, split_glued
 from vaultkit.text.urls import (
     HOST_TRACKING_PARAMS,
     TRACKING_PARAMS,
@@ -280,31 +281,45 @@ def test_split_glued_none(url: str) -> None:
     assert split_glued(url) is None
 
 
-# --- find_space_broken -------------------------------------------------------------------
+# --- repair_space -------------------------------------------------------------------------
 
-SPACE_BROKEN = [
+SPACE_REPAIRS = [
+    # a space in the path, query or fragment: %20, the same target
     (
-        "https://exam ple.org/2024/Dec/31/post-in-2024/",
-        "https://example.org/2024/Dec/31/post-in-2024/",
+        "https://raw.githubusercontent.com/u/r/HEAD/preview_Blue Topaz.png",
+        "percent-encoded",
+        "https://raw.githubusercontent.com/u/r/HEAD/preview_Blue%20Topaz.png",
     ),
+    ("https://example.com/s?q=hello world", "percent-encoded", "https://example.com/s?q=hello%20world"),
+    ("https://a.io/x#two  words", "percent-encoded", "https://a.io/x#two%20%20words"),
     (
         "https://example.org/2024/Dec/31/post- in-2024/",
-        "https://example.org/2024/Dec/31/post-in-2024/",
+        "percent-encoded",
+        "https://example.org/2024/Dec/31/post-%20in-2024/",
     ),
-    ("https://example.org/a\n/b", "https://example.org/a/b"),
-    ("https:// example.org/a", "https://example.org/a"),
-    ("ht tps://example.org/a", "https://example.org/a"),
-    ("https://exa mple.o rg/a", "https://example.org/a"),
-    ("http://bücher.de/ x", "http://bücher.de/x"),
-    ("http://127.0.0.1:8000/ x", "http://127.0.0.1:8000/x"),
-    ("http://local host:8000/x", "http://localhost:8000/x"),
-    ("https://xn--bcher-kva.d e/", "https://xn--bcher-kva.de/"),
+    ("http://127.0.0.1:8000/ x", "percent-encoded", "http://127.0.0.1:8000/%20x"),
+    # a space in the host: joined, when the host is then valid
+    ("https://exam ple.org/2024/", "host-joined", "https://example.org/2024/"),
+    ("https:// example.org/a", "host-joined", "https://example.org/a"),
+    ("https://exa mple.o rg/a", "host-joined", "https://example.org/a"),
+    ("http://local host:8000/x", "host-joined", "http://localhost:8000/x"),
+    ("https://xn--bcher-kva.d e/", "host-joined", "https://xn--bcher-kva.de/"),
+    ("https://simonwil lison.net", "host-joined", "https://simonwillison.net"),
 ]
 
 
-@pytest.mark.parametrize(("text", "fixed"), SPACE_BROKEN)
-def test_find_space_broken(text: str, fixed: str) -> None:
-    assert find_space_broken(text) == fixed
+@pytest.mark.parametrize(("text", "kind", "fixed"), SPACE_REPAIRS)
+def test_repair_space(text: str, kind: str, fixed: str) -> None:
+    repair = repair_space(text)
+    assert repair is not None and (repair.kind, repair.replacement) == (kind, fixed)
+    assert repair.safe and not repair.parts
+
+
+def test_two_urls_in_one_destination_are_never_merged() -> None:
+    repair = repair_space("https://example.com/k https://example.com/l")
+    assert repair is not None and repair.kind == "urls-split" and not repair.safe
+    assert repair.parts == ("https://example.com/k", "https://example.com/l")
+    assert repair.replacement == ""
 
 
 @pytest.mark.parametrize(
@@ -316,8 +331,9 @@ def test_find_space_broken(text: str, fixed: str) -> None:
         "https://example.org/a 'Title'",
         "https://example.org/a (Title)",
         "see https://example.org/a",
-        "https://a.io/x and some more words",  # too many breaks to be a typo
-        "https://exam ple/x",  # no TLD
+        "ht tps://example.org/a",  # the scheme: no one reading
+        "https://exam ple/x",  # no TLD once joined
+        "https://exa mple.org/a b",  # breaks in host and path
         "https://exa_mple.org/x y",
         "https://-example.org/ x",
         "https://example.123/ x",
@@ -326,14 +342,17 @@ def test_find_space_broken(text: str, fixed: str) -> None:
         "https://999.1.1.1/ x",
         "https://[::1/ x",
         "https://example.org/<x> y",
+        "https://example.org/a\n/b",  # a line break: not plainly a space in a name
+        "https://example.org/a\tb",
+        "https://example.org/a\u00a0b",
         "ftp://example.org/ x",
         "example.org/ x",
         "",
         " ",
     ],
 )
-def test_find_space_broken_none(text: str) -> None:
-    assert find_space_broken(text) is None
+def test_repair_space_none(text: str) -> None:
+    assert repair_space(text) is None
 
 
 # --- badges and external links ---------------------------------------------------------
@@ -443,9 +462,10 @@ def test_examples_space_broken_and_glued() -> None:
     dests = _example_destinations()
     spaced = [d for d in dests if d.startswith("http") and re.search(r"\s", d)]
     assert spaced
-    for d in spaced:
-        fixed = find_space_broken(d)
-        assert fixed == re.sub(r"\s", "", d)
+    for d in spaced:  # only the one broken host of the issue
+        repair = repair_space(d)
+        assert repair is not None and repair.kind == "host-joined"
+        assert repair.replacement == re.sub(r"\s", "", d)
     glued = [parts for d in dests if (parts := split_glued(d))]
     assert len(glued) == 1
     assert glued[0][0] == glued[0][1]  # a URL pasted twice
@@ -536,7 +556,7 @@ def test_never_raises(url: str) -> None:
     tracking_params(url)
     strip_tracking(url)
     split_glued(url)
-    find_space_broken(url)
+    repair_space(url)
     is_badge_url(url)
     is_external(url)
 
@@ -552,7 +572,7 @@ def test_never_raises_with_surrogates(text: str) -> None:
         strip_tracking(url)
         tracking_params(url)
         split_glued(url + "https://b.io")
-        find_space_broken(url + " x")
+        repair_space(url + " x")
 
 
 @given(_any_url)
@@ -565,11 +585,18 @@ def test_split_glued_parts_rebuild_the_text(url: str) -> None:
 
 
 @given(_any_url)
-def test_find_space_broken_only_removes_whitespace(text: str) -> None:
-    fixed = find_space_broken(text)
-    if fixed is not None:
-        assert fixed == "".join(text.split())
-        assert is_external(fixed)
+def test_repair_space_keeps_the_target(text: str) -> None:
+    """A safe repair either writes the spaces as %20 (the decoded URL is the text as written)
+    or removes them from the host alone."""
+    repair = repair_space(text)
+    if repair is None or not repair.safe:
+        return
+    assert is_external(repair.replacement)
+    if repair.kind == "percent-encoded":
+        assert unquote(repair.replacement) == unquote(text.strip())
+        assert repair.replacement == text.strip().replace(" ", "%20")
+    else:
+        assert repair.replacement == text.strip().replace(" ", "")
 
 
 @given(

@@ -15,7 +15,11 @@ from vaultkit.cli.options import online_options, paths_argument, progress_bar, r
 @click.command(name="fix")
 @paths_argument
 @rule_options
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply opt-in fixes (duplicate list items).")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also apply unsafe fixes (clear candidates for broken links, split links, duplicates).",
+)
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option(

@@ -32,7 +32,7 @@ from vaultkit.index.names import VaultIndex
 from vaultkit.model import Link, Note
 from vaultkit.parse.frontmatter import frontmatter_tags
 from vaultkit.text.badges import BADGE_HOSTS, BADGE_PATHS, is_badge_url
-from vaultkit.text.url_repair import find_space_broken, split_glued
+from vaultkit.text.url_repair import repair_space, split_glued
 from vaultkit.text.urls import canonical_url, is_external
 
 NOTE_LINK_KINDS = frozenset({"wikilink", "embed"})
@@ -101,7 +101,10 @@ def _urls(link: Link) -> list[str]:
     """The URL(s) a link means, repairing whitespace and glue damage."""
     url = link.target.strip()
     if link.malformed == "whitespace" or " " in url:
-        url = find_space_broken(url) or url
+        repair = repair_space(url)
+        if repair is not None and repair.parts:
+            return list(dict.fromkeys(repair.parts))  # two URLs in one link
+        url = repair.replacement if repair is not None else url  # the same target, %20-encoded
     glued = split_glued(url)
     if glued:
         return list(dict.fromkeys(glued))

@@ -1,9 +1,9 @@
 """Fixing: take the edits of fixable diagnostics, apply the non-overlapping ones from the
 end backwards, re-parse, repeat to a fixpoint, then write once, atomically.
 
-A fix must not change a note's links except as intended: before writing, the
-links of the fixed note are compared with the original ones mapped through the
-intended URL repairs, and a file whose links changed otherwise is not written.
+A fix must not change where a note's links point except as its rule declared: after
+each pass the link guard (``vaultkit.fixing.guard``) compares every link's resolved
+target before and after, and a note whose links changed otherwise is not written.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from vaultkit.fixing.guard import applied_of, check_links
 from vaultkit.model import Diagnostic, Edit, Note
 from vaultkit.parse.note import parse_note
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules.base import Context, FixKind, Rule
-from vaultkit.text.urls import canonical_url
 
 MAX_PASSES = 10
 
@@ -83,15 +83,15 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = False) -> FixResult:
     """Run fixable rules on ``note`` to a fixpoint and return the fixed text.
 
-    Each rule's fix kind says how its edits are handled: URL fixes tell the link guard
-    which URLs they rewrite, structural fixes take turns (one rule per pass), removals
-    may drop a link whose URL stays in the note, and an encoding fix asks for UTF-8.
+    Each rule's fix kind says how its edits are handled: URL fixes may change a link in
+    the way each of their diagnostics declares (the link guard checks it), structural
+    fixes take turns (one rule per pass), removals may drop a link whose URL stays in
+    the note, and an encoding fix asks for UTF-8.
     """
     fixers = [r for r in rules if r.fixable]
     kinds = {r.code: r.fix for r in fixers}
     result = FixResult(note.text)
     current = note
-    url_map: dict[str, str] = {}
     for _ in range(MAX_PASSES):
         diags = [d for d in _diagnostics(current, fixers, ctx)]
         for d in diags:
@@ -105,21 +105,15 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
         new_text, chosen = apply_edits(current.text, [d.edits for d in usable])
         if new_text == current.text:
             break
-        removed: list[tuple[int, int]] = []
         for i in chosen:
-            d = usable[i]
-            result.applied[d.rule] += 1
-            if _kind(d, kinds).maps_urls:
-                _record_urls(current, d.edits, url_map)
-            if _kind(d, kinds).removes_links:
-                removed.extend((e.start, e.end) for e in d.edits)
+            result.applied[usable[i].rule] += 1
         new_note = parse_note(note.path, new_text)
         new_note.encoding, new_note.confident = note.encoding, note.confident
-        problem = _links_changed(current, new_note, url_map, removed)
+        applied = [applied_of(usable[i], _kind(usable[i], kinds)) for i in chosen]
+        problem = check_links(current, new_note, applied, ctx.index, unsafe)
         if problem:
             result.refused = problem
             return result
-        url_map = {}
         current = new_note
     result.text = current.text
     return result
@@ -148,52 +142,3 @@ def _diagnostics(note: Note, rules: Sequence[Rule], ctx: Context) -> list[Diagno
             if not is_suppressed(note, d.rule, d.code, d.line):
                 out.append(d)
     return out
-
-
-def _record_urls(note: Note, edits: tuple[Edit, ...], url_map: dict[str, str]) -> None:
-    """Intended URL repairs: an edit inside a link's destination changes that URL."""
-    for link in note.links:
-        if link.dest_start < 0:
-            continue
-        inside = [e for e in edits if link.dest_start <= e.start and e.end <= link.dest_end]
-        if not inside:
-            continue
-        dest = note.text[link.dest_start : link.dest_end]
-        for e in sorted(inside, key=lambda e: e.start, reverse=True):
-            s, t = e.start - link.dest_start, e.end - link.dest_start
-            dest = dest[:s] + e.replacement + dest[t:]
-        url_map[link.target] = dest
-
-
-def _targets(note: Note) -> set[str]:
-    return {link.target for link in note.links if link.target}
-
-
-def _links_changed(
-    before: Note, after: Note, url_map: dict[str, str], removed: Sequence[tuple[int, int]] = ()
-) -> str | None:
-    """Why the links of ``after`` are not those of ``before`` mapped through the intended
-    URL repairs; None when they are. A link inside a ``removed`` span may go if its
-    canonical URL is still in the note (a duplicate removed)."""
-    expected: set[str] = set()
-    dropped: set[str] = set()
-    for link in before.links:
-        if not link.target:
-            continue
-        target = url_map.get(link.target, link.target)
-        if any(s <= link.start and link.end <= e for s, e in removed):
-            dropped.add(target)
-        else:
-            expected.add(target)
-    actual = _targets(after)
-    canonical = {canonical_url(t) for t in actual}
-    expected |= {t for t in dropped - actual if canonical_url(t) not in canonical}
-    lost, gained = sorted(expected - actual), sorted(actual - expected - dropped)
-    if not lost and not gained:
-        return None
-    parts = []
-    if lost:
-        parts.append("would lose " + ", ".join(lost[:3]))
-    if gained:
-        parts.append("would gain " + ", ".join(gained[:3]))
-    return "a fix would change the note's links (" + "; ".join(parts) + "); not written"

@@ -2,7 +2,7 @@
 
 Steps: decode (``vault.read``: charset-normalizer and friends; LF endings), unwrap a
 Jekyll draft hidden in a leading HTML comment, repair with the fixes of the rules
-that declare ``on_import`` (mojibake and list whitespace) through ``fix_text``, pick
+that declare ``on_import`` (every safe in-note fix) through ``fix_text``, pick
 a title, then add ``title`` / ``source`` / ``imported`` / ``import-hash`` to the
 frontmatter. Existing frontmatter is kept as written (comments, quoting, dates);
 the new keys are appended, dumped with ``yaml.safe_dump``.
@@ -170,7 +170,10 @@ def _unwrap_hidden(text: str) -> str | None:
     fence = block[:body_start]
     if not fence.endswith("\n"):
         fence += "\n"
-    body = block[body_start:].rstrip(" \t")  # "- -->" leaves "-", not "- "
+    body = block[body_start:].rstrip(" \t")
+    last = body.rfind("\n") + 1
+    if body[last:] in ("-", "*", "+"):  # "- -->": the marker only opened the closing line
+        body = body[:last]
     tail = text[after:]
     if close >= 0 and (not body or body.endswith("\n")) and tail.startswith("\n"):
         tail = tail[1:]  # "-->" stood on a line of its own: drop that line

@@ -104,12 +104,13 @@ def encode_facts(facts: NoteFacts) -> tuple[Any, ...]:
         tuple(sorted(facts.slugs)),
         tuple(sorted(facts.block_ids)),
         tuple(facts.aliases),
+        tuple(facts.heading_texts),
     )
 
 
 def decode_facts(data: tuple[Any, ...]) -> NoteFacts:
-    keys, levels, slugs, blocks, aliases = data
-    return NoteFacts(list(keys), list(levels), set(slugs), set(blocks), list(aliases))
+    keys, levels, slugs, blocks, aliases, texts = data
+    return NoteFacts(list(keys), list(levels), set(slugs), set(blocks), list(aliases), list(texts))
 
 
 def encode_diag(d: Diagnostic) -> tuple[Any, ...]:

@@ -36,6 +36,7 @@ class NoteFacts:
     slugs: set[str] = field(default_factory=set)  # GitHub slugs, deduplicated in order
     block_ids: set[str] = field(default_factory=set)
     aliases: list[str] = field(default_factory=list)
+    heading_texts: list[str] = field(default_factory=list)  # as rendered, in order (suggestions)
 
 
 def note_facts(note: Note) -> NoteFacts:
@@ -43,6 +44,7 @@ def note_facts(note: Note) -> NoteFacts:
     slugger = GithubSlugger()
     for h in note.headings:
         facts.heading_keys.append(obsidian_heading_key(h.text))
+        facts.heading_texts.append(h.text)
         facts.heading_levels.append(h.level)
         facts.slugs.add(slugger.slug(h.text))
     facts.block_ids = {b.id.casefold() for b in note.block_ids}

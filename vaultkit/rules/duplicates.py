@@ -44,13 +44,19 @@ def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     footer or a navigation link, not a saved resource.
     URLs that differ only in http/https, a leading `www.` or a trailing slash
     are never merged; they are reported as "probably the same" (info).
-    The fix (with `--unsafe-fixes` only) removes a later list item that is
-    nothing but the duplicate link.
+    The fix removes a list item that is nothing but the duplicate link: the later
+    one, or the bare URL when the other copy has a descriptive title.
 
     Options, under `[rules.duplicate-url]` in the config:
     `boilerplate-threshold = 0.1`, `boilerplate-min-notes = 5`, and
     `ignore = ["regex", ...]`: URLs matching one of these (searched in the
     canonical URL) are never reported as duplicates.
+
+    ## Fix safety
+
+    Unsafe (`--unsafe-fixes` only): the link is removed on purpose, and what the
+    removed line meant to its author (a second context, a reminder) cannot be known.
+    The URL itself always stays in the note.
     """
     ignored = _ignore_pattern(ctx)
     if isinstance(note, NoteView):
@@ -138,17 +144,11 @@ def _duplicates(note: Note, ignored: re.Pattern[str] | None) -> Iterator[Diagnos
             in_items.add((canon, link.item))
         if canon in first:
             prev = first[canon]
-            edits = _remove_item(note, link)
-            start, end = (edits[0].start, edits[0].end - 1) if edits else (link.start, link.end)
-            d = r.diag(
-                note,
-                start,
-                end,
-                f"duplicate URL: already on line {note.position(prev.start)[0]} ({prev.text or prev.target})",
-                edits,
-            )
-            d.end_offset = edits[0].end if edits else d.end_offset
-            yield d
+            if _bare(prev) and not _bare(link) and _remove_item(note, prev):
+                first[canon] = link  # keep the described copy; the bare URL goes
+                yield _duplicate(note, prev, link, "also on line {line} with a title ({title})")
+            else:
+                yield _duplicate(note, link, prev, "already on line {line} ({title})")
             continue
         first[canon] = link
         key = loose_key(canon)
@@ -165,6 +165,25 @@ def _duplicates(note: Note, ignored: re.Pattern[str] | None) -> Iterator[Diagnos
             )
         else:
             loose_first.setdefault(key, (canon, link))
+
+
+def _bare(link: Link) -> bool:
+    """A link with no title of its own: a bare URL, or link text that is the URL."""
+    text = link.text.strip().strip("<>")
+    return link.kind in ("bare", "autolink") or not text or text == link.target
+
+
+def _duplicate(note: Note, gone: Link, kept: Link, where: str) -> Diagnostic:
+    """The finding at ``gone``, the copy the unsafe fix removes (its list item)."""
+    edits = _remove_item(note, gone)
+    start, end = (edits[0].start, edits[0].end - 1) if edits else (gone.start, gone.end)
+    line = note.position(kept.start)[0]
+    message = "duplicate URL: " + where.format(line=line, title=kept.text or kept.target)
+    if edits:
+        message += f"; 'vaultkit fix --unsafe-fixes' removes line {note.position(gone.start)[0]}"
+    d = this("VK005").diag(note, start, end, message, edits, change="duplicate-removed")
+    d.end_offset = edits[0].end if edits else d.end_offset
+    return d
 
 
 def _remove_item(note: Note, link: Link) -> tuple[Edit, ...]:

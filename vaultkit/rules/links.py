@@ -5,48 +5,60 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vaultkit.index.facts import NoteView
+from vaultkit.index.facts import LinkRow, NoteView
 from vaultkit.index.names import fold, strip_md
+from vaultkit.index.suggest import Suggestion, suggest_heading, suggest_names
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
-from vaultkit.text.url_repair import find_space_broken, split_glued
+from vaultkit.text.url_repair import describe, repair_space, split_glued
 from vaultkit.text.urls import is_external
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOCAL_KINDS = ("link", "image", "html", "reference")
 
 
-def _sort_key(name: str) -> str:
-    """rapidfuzz's token_sort_ratio, precomputed: processed and token-sorted."""
-    from rapidfuzz import utils
-
-    return " ".join(sorted(utils.default_process(name).split()))
-
-
-def _suggest(target: str, ctx: Context) -> str:
-    from rapidfuzz import fuzz, process
-
+def _suggest(target: str, ctx: Context, source: str) -> tuple[str, Suggestion | None]:
+    """The "did you mean" of a broken name, and the one clear candidate if there is one."""
     alias_of = ctx.index.alias_to.get(fold(target))
     if alias_of:
         name = strip_md(alias_of.rsplit("/", 1)[-1])
         return (
             f"; did you mean [[{name}|{target}]]? '{target}' is an alias of {alias_of}, "
             "and Obsidian does not resolve aliases"
-        )
-    key = target.rsplit("/", 1)[-1]
-    names = ctx.index.suggestion_names()
-    keys = ctx.settings.get("_name_keys")
-    if keys is None or len(keys) != len(names):
-        keys = ctx.settings["_name_keys"] = [_sort_key(n) for n in names]
-    # Whole-name similarity: WRatio's partial matching offered 'a' for 'Real Nme'.
-    found = process.extract(_sort_key(key), keys, scorer=fuzz.ratio, processor=None, limit=3, score_cutoff=75)
-    if found:
-        return "; did you mean " + ", ".join(f"[[{names[i]}]]" for _, _, i in found) + "?"
-    return "; create the note, or correct the link"
+        ), None
+    found = suggest_names(ctx.index, target, source)
+    if not found:
+        return "; create the note, or correct the link", None
+    names = ", ".join(f"[[{s.value}]]" for s in found)
+    clear = found[0] if found[0].clear and len(found) == 1 else None
+    return f"; did you mean {names}?" + (_UNSAFE if clear else ""), clear
 
 
-@rule("VK001", "broken-wikilink", Severity.ERROR, scope="vault")
-def broken_wikilink(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
+_UNSAFE = " ('vaultkit fix --unsafe-fixes' writes it)"
+
+
+def _report(
+    rule_code: str, note: Note | NoteView, link: Link | LinkRow, message: str, edit: Edit | None
+) -> Diagnostic:
+    r = this(rule_code)
+    if isinstance(note, NoteView):
+        return r.diag_at(note.path, link, message)
+    assert isinstance(link, Link)
+    if edit is None:
+        return r.diag(note, link.start, link.end, message)
+    return r.diag(note, link.start, link.end, message, (edit,), change="retargeted")
+
+
+@rule(
+    "VK001",
+    "broken-wikilink",
+    Severity.ERROR,
+    fix=FixKind.URL,
+    safety=FixSafety.UNSAFE,
+    fix_message="pointed {n} broken link(s) at the one file they can have meant",
+    scope="vault",
+)
+def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     """A wikilink or embed whose target note or file is not in the vault.
 
     Targets resolve as Obsidian resolves them: case-insensitive, NFC-normalised,
@@ -54,21 +66,39 @@ def broken_wikilink(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     is relative to the linking note. The message suggests the closest note names
     and, when the link text is an alias of a note, the link Obsidian needs.
     Links inside frontmatter properties (`"[[Note]]"`) are checked too.
+    Suggestions compare the words of names (`obsidian-dataview` finds `dataview`),
+    offer only files of the right kind (an `.mp4` embed gets no note), and say
+    nothing rather than offer a poor match.
+
+    ## Fix safety
+
+    Unsafe (`--unsafe-fixes` only): when exactly one file's name differs from the
+    target only in case, accents or punctuation, or the note was moved to another
+    folder, the fix rewrites the target to that file. It changes what the link points
+    to, which only the author can confirm, so it is never applied by a plain `fix`.
     """
     for link in note.links:
         if link.kind not in ("wikilink", "embed") or not link.target:
             continue
         if ctx.index.resolve(link.target, note.path) is None:
             what = "embed" if link.kind == "embed" else "wikilink"
-            yield this("VK001").diag_at(
-                note.path,
-                link,
-                f"{what} target '{link.target}' is not in the vault{_suggest(link.target, ctx)}",
+            hint, clear = _suggest(link.target, ctx, note.path)
+            edit = _target_edit(note, link, clear.value) if clear else None
+            yield _report(
+                "VK001", note, link, f"{what} target '{link.target}' is not in the vault{hint}", edit
             )
 
 
-@rule("VK002", "broken-anchor", Severity.ERROR, scope="vault")
-def broken_anchor(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
+@rule(
+    "VK002",
+    "broken-anchor",
+    Severity.ERROR,
+    fix=FixKind.URL,
+    safety=FixSafety.UNSAFE,
+    fix_message="pointed {n} broken anchor(s) at the one heading they can have meant",
+    scope="vault",
+)
+def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     """A `#heading` or `#^block` part that the target note does not have.
 
     Wikilink headings match as Obsidian matches them (case-insensitive,
@@ -76,6 +106,13 @@ def broken_anchor(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     Markdown `#fragment` links match GitHub's heading slugs (with `-1`, `-2` for
     repeated headings) or Obsidian's URL-encoded heading text. Same-note links
     (`[[#Heading]]`, `[x](#heading)`) are checked against the note itself.
+    The message suggests the closest heading of the target, when one is close
+    enough and clearly ahead of the second best.
+
+    ## Fix safety
+
+    Unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
+    heading. A heading that merely looks alike may not be the one meant.
     """
     for link in note.links:
         if not link.anchor or link.in_frontmatter:
@@ -97,13 +134,46 @@ def broken_anchor(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
         else:
             continue
         if not ok:
-            where = "this note" if path == note.path else path
-            kind = "block" if link.anchor.startswith("^") else "heading"
-            yield this("VK002").diag_at(
-                note.path,
-                link,
-                f"{kind} '#{link.anchor}' is not in {where}; check the {kind} text or the link",
-            )
+            yield _broken_anchor(note, link, path, ctx)
+
+
+def _target_edit(note: NoteView | Note, link: Link | LinkRow, new: str) -> Edit | None:
+    if not isinstance(note, Note) or not isinstance(link, Link) or link.in_frontmatter:
+        return None
+    if note.text[link.dest_start : link.dest_end] != link.target:
+        return None
+    return Edit(link.dest_start, link.dest_end, new)
+
+
+def _broken_anchor(note: NoteView | Note, link: Link | LinkRow, path: str, ctx: Context) -> Diagnostic:
+    anchor = link.anchor or ""
+    where = "this note" if path == note.path else path
+    kind = "block" if anchor.startswith("^") else "heading"
+    fragment = link.kind not in ("wikilink", "embed")
+    if isinstance(note, Note) and path == note.path:
+        headings = [h.text for h in note.headings]
+    else:
+        facts = ctx.index.facts.get(path)
+        headings = facts.heading_texts if facts else []
+    found = suggest_heading(anchor, headings, fragment)
+    hint = f"; did you mean '#{found.value}'?{_UNSAFE}" if found else f"; check the {kind} text or the link"
+    edit = _anchor_edit(note, link, found.value) if found and isinstance(note, Note) else None
+    return _report("VK002", note, link, f"{kind} '#{anchor}' is not in {where}{hint}", edit)
+
+
+def _anchor_edit(note: Note, link: Link | LinkRow, new: str) -> Edit | None:
+    """Rewrite the anchor as written in the note, when it is written as parsed."""
+    if not isinstance(link, Link) or link.in_frontmatter or link.dest_start < 0 or not link.anchor:
+        return None
+    text, anchor = note.text, "#" + link.anchor
+    if link.kind in ("wikilink", "embed"):
+        start = link.dest_end
+        if text[start : start + len(anchor)] == anchor:
+            return Edit(start + 1, start + len(anchor), new)
+        return None
+    if text[link.dest_start : link.dest_end].endswith(anchor):
+        return Edit(link.dest_end - len(anchor) + 1, link.dest_end, new)
+    return None
 
 
 @rule("VK003", "missing-file", Severity.ERROR, scope="vault")
@@ -114,6 +184,10 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     is looked up relative to the note, then from the vault root, then by name as
     Obsidian does. Links with a scheme (`https:`, `mailto:`, `obsidian:`) are
     not local and are left to the URL rules.
+
+    ## Fix safety
+
+    No fix: the file may be missing on purpose, or be elsewhere under another name.
     """
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
@@ -146,31 +220,37 @@ _WHY = {
     Severity.ERROR,
     fix=FixKind.URL,
     safety=FixSafety.SAFE,
+    on_import=True,
     fix_message="repaired {n} malformed link(s)",
 )
 def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """Text meant as a link that did not become one, or a URL that can't be right.
 
     Reports whitespace inside a URL (`[t](https://simonwil lison.net/x)`), two
-    URLs glued together (`https://a.io/x.htmlhttps://a.io/x.html`), an empty
-    destination (`[t]()`), and unbalanced brackets or parentheses around a link.
-    The fix is applied only where it is unambiguous: a URL glued to a copy of
-    itself becomes one URL, and whitespace is removed from a URL that is
-    otherwise well-formed.
+    URLs in one link (`[t](https://a.io/k https://a.io/l)`), two URLs glued
+    together (`https://a.io/x.htmlhttps://a.io/x.html`), an empty destination
+    (`[t]()`), and unbalanced brackets or parentheses around a link. Each message
+    says what the fix will write.
+
+    ## Fix safety
+
+    Safe, where there is only one reading and the target stays the same:
+
+    - a space in the path, query or fragment is written `%20`
+      (`preview_Blue Topaz.png` → `preview_Blue%20Topaz.png`): the same file on the
+      server, the same local file;
+    - a space in the host is removed when the joined host is a valid host name
+      (`simonwil lison.net` → `simonwillison.net`): a host cannot hold a space;
+    - a URL glued to a copy of itself becomes one copy.
+
+    Unsafe (`--unsafe-fixes` only): two whole URLs in one destination are split into
+    two links with the same text; they are never merged. Tabs, line breaks, other
+    glued URLs and hosts that stay invalid are reported and left alone.
     """
     r = this("VK004")
     for link in note.links:
         if link.malformed == "whitespace":
-            fixed = find_space_broken(link.target)
-            edits = (Edit(link.dest_start, link.dest_end, fixed),) if fixed else ()
-            yield r.diag(
-                note,
-                link.start,
-                link.end,
-                f"URL contains whitespace: '{link.target}'"
-                + (f"; it should probably be {fixed}" if fixed else ""),
-                edits,
-            )
+            yield _whitespace(note, link)
         elif link.malformed:
             yield r.diag(
                 note, link.start, link.end, f"{_WHY.get(link.malformed, 'malformed link')}: {link.target}"
@@ -186,6 +266,24 @@ def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
             yield from _glued(note, link)
 
 
+def _whitespace(note: Note, link: Link) -> Diagnostic:
+    repair = repair_space(link.target)
+    written = note.text[link.dest_start : link.dest_end] == link.target
+    message = describe(link.target, repair)
+    if repair is None or not written:
+        return this("VK004").diag(note, link.start, link.end, message)
+    if repair.kind != "urls-split":
+        edit = Edit(link.dest_start, link.dest_end, repair.replacement)
+        return this("VK004").diag(note, link.start, link.end, message, (edit,), change=repair.kind)
+    before, after = note.text[link.start : link.dest_start], note.text[link.dest_end : link.end]
+    if note.text[link.start - 1 : link.start] == "!":
+        before = "!" + before  # an image: split it into two images
+    split = " ".join(before + part + after for part in repair.parts)
+    start = link.start - (1 if before.startswith("!") else 0)
+    edit = Edit(start, link.end, split)
+    return this("VK004").diag(note, start, link.end, message, (edit,), unsafe=True, change="urls-split")
+
+
 def _glued(note: Note, link: Link) -> Iterator[Diagnostic]:
     parts = split_glued(link.target)
     if not parts:
@@ -194,5 +292,10 @@ def _glued(note: Note, link: Link) -> Iterator[Diagnostic]:
     same = all(p == parts[0] for p in parts)
     if same and link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
         edits = (Edit(link.dest_start, link.dest_end, parts[0]),)
-    what = "a URL glued to a copy of itself" if same else f"{len(parts)} URLs glued together"
-    yield this("VK004").diag(note, link.start, link.end, f"{what}: {link.target}", edits)
+    if same:
+        what = f"a URL glued to a copy of itself: {link.target}" + (
+            f"; the fix writes {parts[0]}" if edits else ""
+        )
+    else:
+        what = f"{len(parts)} URLs glued together: {link.target}; separate them by hand"
+    yield this("VK004").diag(note, link.start, link.end, what, edits, change="glued-duplicate-removed")

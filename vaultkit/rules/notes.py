@@ -25,7 +25,12 @@ _TYPES: dict[str, tuple[type, ...]] = {
 @rule("VK000", "unreadable-file", Severity.ERROR)
 def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A note that could not be read: permission denied, a binary file named `.md`, or bytes
-    that are not text. The run goes on with the other files."""
+    that are not text. The run goes on with the other files.
+
+    ## Fix safety
+
+    No fix: vaultkit cannot know what the file should hold.
+    """
     yield from ()
 
 
@@ -51,6 +56,10 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     checked the same way; a note with no frontmatter at all is missing every
     required key. Notes in the vault's templates folder get no schema check (their
     `{{date}}` placeholders are filled in when the template is used).
+
+    ## Fix safety
+
+    No fix: which key or value was meant is the author's call.
     """
     template = in_folders(note.path, ctx.settings.get("template_dirs", []))
     hidden = note.hidden_frontmatter
@@ -138,6 +147,7 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
     Severity.WARNING,
     fix=FixKind.STRUCTURAL,
     safety=FixSafety.SAFE,
+    on_import=True,
     fix_message="removed {n} empty list item(s)",
 )
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
@@ -146,6 +156,11 @@ def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
 
     Notes in the vault's templates folder (`.obsidian/templates.json`, or Templater's
     setting) are skipped: there an empty `- ` is where the user starts typing.
+
+    ## Fix safety
+
+    Safe: an empty item holds no text and no link, and the fix is skipped where removing
+    the line would change the nesting of what follows.
     """
     if in_folders(note.path, ctx.settings.get("template_dirs", [])):
         return

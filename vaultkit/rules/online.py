@@ -40,6 +40,8 @@ def _emit(
 ) -> Diagnostic:
     d = this(rule_code).diag_at(note.path, row, message, **_extra(result))
     d.edits = edits
+    if edits:
+        d.extra["change"] = "redirected"
     return d
 
 
@@ -50,6 +52,10 @@ def dead_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
 
     Runs only with `--online`. Each canonical URL is requested once per run (HEAD, then a
     capped GET when HEAD is refused) and results are cached (see the README).
+
+    ## Fix safety
+
+    No fix: only the author knows what should replace a dead link.
     """
     for row, result, _ in _checked(note, ctx):
         if result.outcome == "dead":
@@ -71,6 +77,11 @@ def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
 
     `vaultkit fix --online` rewrites the link to its final location. Temporary
     redirects (302, 303, 307) are left alone.
+
+    ## Fix safety
+
+    Safe, with `--online` only: every hop was a permanent redirect, so the final URL is
+    where the link already leads.
     """
     full = note if isinstance(note, Note) else None
     links = full.links if full is not None else None
@@ -93,7 +104,12 @@ def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
 def unverifiable_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     """An external URL that could not be verified: 401, 403, 429, 999, a bot wall or a
     timeout, or one vaultkit refused to request (a private or loopback address; see
-    `--allow-private`). These are never reported as dead."""
+    `--allow-private`). These are never reported as dead.
+
+    ## Fix safety
+
+    No fix: nothing is known to be wrong.
+    """
     for row, result, _ in _checked(note, ctx):
         if result.outcome == "unverifiable":
             yield _emit("VK015", note, row, f"could not verify {row.target}: {result.cause}", result)

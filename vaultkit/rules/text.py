@@ -39,18 +39,40 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     the file or the sequence is unambiguous. Legitimate non-ASCII text (`café`,
     `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
     only: no quote uncurling, HTML unescaping or Unicode normalisation.
+
+    ## Fix safety
+
+    Safe: a repair is made only where the damage is certain (ftfy agrees, the sequence is
+    unambiguous, or the file shows the same damage elsewhere), and the repaired text
+    encodes back to exactly the damaged one. Inside a link it may change the URL, the
+    wikilink target or the fragment, from the garbled form to the one it was made from;
+    a repaired `#fragment` is written only when it then matches a heading.
     """
+    from vaultkit.rules.fragments import fragment_spans, unresolved_repairs
     from vaultkit.text.mojibake import find_mojibake, looks_like_mojibake
 
     text = note.text
     if not text or not looks_like_mojibake(text):
         return
-    repairs = find_mojibake(text, note.code_spans)
+    spans = fragment_spans(note)
+    repairs = find_mojibake(text, note.code_spans, [(s, e) for s, e, _ in spans])
+    found = [Edit(rep.start, rep.end, rep.replacement) for rep in repairs]
+    unresolved = unresolved_repairs(note, ctx.index, found) if spans else set()
     by_line: dict[int, list[Edit]] = {}
-    for rep in repairs:
-        line = note.position(rep.start)[0]
-        by_line.setdefault(line, []).append(Edit(rep.start, rep.end, rep.replacement))
-    for line, edits in sorted(by_line.items()):
+    for e in found:
+        by_line.setdefault(note.position(e.start)[0], []).append(e)
+    for line, all_edits in sorted(by_line.items()):
+        edits = [e for e in all_edits if e not in unresolved]
+        if not edits:
+            first = all_edits[0]
+            yield this("VK008").diag(
+                note,
+                first.start,
+                all_edits[-1].end,
+                "mojibake in a link fragment; not fixed: the repaired fragment "
+                f"'{first.replacement}' would match no heading; correct the link by hand",
+            )
+            continue
         start, end = edits[0].start, edits[-1].end
         original = note.line_text(line)
         line_start = note.line_starts[line - 1]
@@ -58,7 +80,12 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         for e in reversed(edits):
             fixed = fixed[: e.start - line_start] + e.replacement + fixed[e.end - line_start :]
         yield this("VK008").diag(
-            note, start, end, f"mojibake; repaired the line reads: {fixed.strip()[:120]}", tuple(edits)
+            note,
+            start,
+            end,
+            f"mojibake; repaired the line reads: {fixed.strip()[:120]}",
+            tuple(edits),
+            change="mojibake-repaired",
         )
 
 
@@ -77,6 +104,11 @@ def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     Markdown only counts ASCII spaces and tabs as indentation, so such items lose
     their nesting. The fix turns each of them into a regular space, where the line
     then is a list item (four spaces with no list above would make it a code block).
+
+    ## Fix safety
+
+    Safe: only the indentation changes, and only where the line then is the list item it
+    was meant to be; no text or link is touched.
     """
     text = note.text
     if not text or not any(c in text for c in UNICODE_SPACES):
@@ -117,7 +149,13 @@ _NOT_FIXED = (
 def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
     after its marker, so it is not a list item. The fix inserts the space, unless the line
-    would still not be a list item or an indented code block below would join the list."""
+    would still not be a list item or an indented code block below would join the list.
+
+    ## Fix safety
+
+    Safe: one space is inserted after the marker; the link is unchanged. Skipped where the
+    line would still not be a list item or code below would join the list.
+    """
     text = note.text
     if not text or "[" not in text:
         return
@@ -149,6 +187,7 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     Severity.INFO,
     fix=FixKind.URL,
     safety=FixSafety.SAFE,
+    on_import=True,
     fix_message="removed tracking parameters from {n} URL(s)",
 )
 def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
@@ -156,6 +195,11 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
 
     The fix removes them and leaves the rest of the URL exactly as written;
     parameters that carry meaning (YouTube `v`, `list`, `t`) are never removed.
+
+    ## Fix safety
+
+    Safe: tracking parameters only tell the site where a visitor came from; the page is
+    the same without them, and every other character of the URL stays as written.
     """
     for link in note.links:
         if link.in_frontmatter or link.malformed or not is_external(link.target):
@@ -166,8 +210,14 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         edits: tuple[Edit, ...] = ()
         if link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
             edits = (Edit(link.dest_start, link.dest_end, strip_tracking(link.target)),)
+        writes = f"; the fix writes {edits[0].replacement}" if edits else ""
         yield this("VK011").diag(
-            note, link.start, link.end, f"tracking parameter(s) {', '.join(names)} in {link.target}", edits
+            note,
+            link.start,
+            link.end,
+            f"tracking parameter(s) {', '.join(names)} in {link.target}{writes}",
+            edits,
+            change="tracking-removed",
         )
 
 
@@ -184,6 +234,11 @@ def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
 
     The encoding is detected with charset-normalizer. The fix rewrites the file as
     UTF-8, and only when the detection is confident.
+
+    ## Fix safety
+
+    Safe when the detection is confident: the text is the same, only its bytes change.
+    A guessed encoding is never converted.
     """
     enc = note.encoding
     if enc in ("utf-8", "utf-8-sig", "ascii"):

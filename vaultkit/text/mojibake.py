@@ -42,7 +42,7 @@ from vaultkit.text.codecs import (
     reencode,
 )
 
-__all__ = ["Repair", "find_mojibake", "looks_like_mojibake", "repair_text"]
+__all__ = ["Repair", "find_mojibake", "looks_like_mojibake", "repair_text", "round_trips"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +95,10 @@ def _label(used: tuple[Codec, ...]) -> str:
     return "+".join(c.label for c in used)
 
 
-def _levels(run: str, first: Codec) -> list[_Cand]:
+def _levels(run: str, first: Codec, vs16_ok: bool = False) -> list[_Cand]:
     """Repairs of one run at each depth (double, triple encoding), shallowest first.
-    Unpositioned; only those that round-trip and give plausible text."""
+    Unpositioned; only those that round-trip and give plausible text (``vs16_ok``: a
+    leading VARIATION SELECTOR-16 is plausible, as in a GitHub slug's fragment)."""
     out: list[_Cand] = []
     text, lossy = run, False
     used: tuple[Codec, ...] = ()
@@ -110,7 +111,7 @@ def _levels(run: str, first: Codec) -> list[_Cand]:
         back = reencode(text, used)
         if back != run and not (lossy and back.translate(LOST_CHARS) == run):
             break  # does not round-trip
-        if _plausible(inner, text):  # an implausible step may still decode further
+        if _plausible(inner, text, vs16_ok):  # an implausible step may still decode further
             pieces = frozenset((_label(used), damaged_form(ch, used, run)) for ch in text)
             out.append(_Cand(0, 0, (0, 0), run, text, used, inner, pieces))
     return out
@@ -123,14 +124,14 @@ _PUNCT = set(_WORD_END + "‘“«‹")
 _MAC_SYMBOLS = "∑∫πµΩ∞∏"
 
 
-def _plausible(inner: str, repl: str) -> bool:
+def _plausible(inner: str, repl: str, vs16_ok: bool = False) -> bool:
     """Context-free: no controls, unassigned or private-use characters, no leading
     combining mark, and a lone two-byte character only from Latin, Greek or Cyrillic
     ("×²", "Ø³" are legit more often than a lone Hebrew or Arabic letter is damaged)."""
     for ch in repl:
         if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
             return False
-    if unicodedata.category(repl[0]).startswith("M"):
+    if unicodedata.category(repl[0]).startswith("M") and not (vs16_ok and repl[0] == "\ufe0f"):
         return False
     cp = ord(repl[0])
     if len(repl) == 1 and len(inner) == 2 and cp < 0x800:
@@ -199,9 +200,11 @@ def _segments(text: str, skip: Sequence[tuple[int, int]]) -> list[tuple[int, int
     return [*out, (pos, len(text))] if pos < len(text) else out
 
 
-def _candidates(text: str, skip: Sequence[tuple[int, int]]) -> list[_Cand]:
+def _candidates(
+    text: str, skip: Sequence[tuple[int, int]], fragments: Sequence[tuple[int, int]] = ()
+) -> list[_Cand]:
     cands: list[_Cand] = []
-    cache: dict[tuple[str, str], list[_Cand]] = {}  # the same damage repeats in a file
+    cache: dict[tuple[str, str, bool], list[_Cand]] = {}  # the same damage repeats in a file
     for seg_start, seg_end in _segments(text, skip):
         for chunk in NON_ASCII_RE.finditer(text, seg_start, seg_end):
             if not PAIR_RE.search(chunk.group()):
@@ -213,9 +216,10 @@ def _candidates(text: str, skip: Sequence[tuple[int, int]]) -> list[_Cand]:
                 for m in codec.run.finditer(text, chunk.start(), chunk.end()):
                     if codec.label == "latin-1" and not C1_RE.search(m.group()):
                         continue  # cp1252 reads it the same, as a longer run if need be
-                    key = (m.group(), codec.label)
+                    vs16 = any(s <= m.start() < e for s, e in fragments)
+                    key = (m.group(), codec.label, vs16)
                     if key not in cache:
-                        cache[key] = _levels(m.group(), codec)
+                        cache[key] = _levels(m.group(), codec, vs16)
                     alt = None  # the deepest decoding, the shallower ones as fallbacks
                     for level in cache[key]:
                         alt = replace(level, start=m.start(), end=m.end(), seg=seg, alt=alt)
@@ -303,13 +307,17 @@ def _judge(
             c.tier = 3 if is_bad(text[max(c.seg[0], c.start - 1) : c.end + 1]) else 0
 
 
-def find_mojibake(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Repair]:
+def find_mojibake(
+    text: str, skip: Sequence[tuple[int, int]] = (), fragments: Sequence[tuple[int, int]] = ()
+) -> list[Repair]:
     """Find damaged runs in a whole file: minimal, non-overlapping, sorted by start,
     never across a line break. Nothing inside ``skip`` ranges (e.g. inline code) is
-    touched or used as evidence. See the module docstring for what gets repaired."""
+    touched or used as evidence. In ``fragments`` (link ``#fragments``) a repair may
+    start with U+FE0F, which GitHub's slugs keep when they drop the emoji before it.
+    See the module docstring for what gets repaired."""
     if not looks_like_mojibake(text):
         return []
-    cands = _candidates(text, skip)
+    cands = _candidates(text, skip, fragments)
     if not cands:
         return []
     _ftfy_agrees(text, cands)
@@ -358,3 +366,33 @@ def repair_text(text: str, skip: Sequence[tuple[int, int]] = ()) -> str:
             break
         text, ranges = _apply(text, repairs, ranges)
     return text
+
+
+def _chunk_round_trips(old: str, new: str) -> bool:
+    while old and new and old[0] == new[0]:
+        old, new = old[1:], new[1:]
+    while old and new and old[-1] == new[-1]:
+        old, new = old[:-1], new[:-1]
+    if not old and not new:
+        return True
+    chains = [(a,) for a in CODECS] + [(a, b) for a in CODECS for b in CODECS]
+    for used in chains:
+        try:
+            back = reencode(new, used)
+        except UnicodeError:
+            continue
+        if back == old or back.translate(LOST_CHARS) == old:
+            return True
+    return False
+
+
+def round_trips(damaged: str, repaired: str) -> bool:
+    """Whether ``repaired`` is ``damaged`` with only mojibake undone: the ASCII is the
+    same, and each changed run of other characters encodes back to the damaged run
+    through one codec (or two, for double encoding)."""
+    if damaged == repaired:
+        return True
+    before, after = ASCII_SPLIT_RE.split(damaged), ASCII_SPLIT_RE.split(repaired)
+    if len(before) != len(after) or before[1::2] != after[1::2]:
+        return False
+    return all(_chunk_round_trips(o, n) for o, n in zip(before[::2], after[::2], strict=True))

@@ -1,4 +1,4 @@
-"""Damaged URLs: two URLs glued together, or one broken by whitespace.
+"""Damaged URLs: two URLs glued together, or whitespace inside a URL.
 
 Pure functions over strings, built on ``text.urls``' splitting; nothing raises on
 garbage input.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
 from vaultkit.text.urls import parse_http
 
@@ -82,16 +83,84 @@ def _well_formed(url: str) -> bool:
     )
 
 
-def find_space_broken(url_text: str) -> str | None:
-    """The URL meant by link destination text broken by whitespace, or None.
+# --- whitespace inside a URL ----------------------------------------------------------
+#
+# - In the path, query or fragment, a space is part of the name on the server or on disk
+#   (``preview_Blue Topaz.png``, ``?q=hello world``): writing it ``%20`` keeps the target
+#   byte for byte. This is the only reading, so the repair is safe.
+# - In the host, a space cannot be part of the name (``simonwil lison.net``): removing it
+#   is safe when, and only when, the joined host is a valid host name.
+# - Two whole URLs in one destination (``https://a.io/k https://a.io/l``) are two links
+#   written as one. Merging them would invent a third URL; the repair, which only the
+#   author can choose, splits them into two links (unsafe).
 
-    ``https://exam ple.org/a/`` gives ``https://example.org/a/``. The text must have
-    one or two runs of whitespace, no piece after a break may start like a link
-    title (``"``, ``'`` or ``(``), and with the whitespace removed it must be a
-    well-formed http(s) URL whose host is a valid hostname or IP address.
-    """
-    pieces = url_text.split()
-    if not 2 <= len(pieces) <= 3 or any(p[0] in "\"'(" for p in pieces[1:]):
+SpaceKind = Literal["percent-encoded", "host-joined", "urls-split"]
+
+_URL_START = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+_AUTHORITY = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#]*)(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceRepair:
+    kind: SpaceKind
+    replacement: str  # the destination to write ("" for urls-split: see parts)
+    parts: tuple[str, ...] = ()  # the URLs, for urls-split
+
+    @property
+    def safe(self) -> bool:
+        return self.kind != "urls-split"
+
+
+def two_urls(dest: str) -> tuple[str, ...] | None:
+    """The URLs when ``dest`` is two or more whole URLs separated by whitespace."""
+    pieces = dest.split()
+    if len(pieces) < 2 or not all(_URL_START.match(p) for p in pieces):
         return None
-    candidate = "".join(pieces)
-    return candidate if _well_formed(candidate) else None
+    if not all(parse_http(p) is not None for p in pieces if not p.lower().startswith("www.")):
+        return None
+    return tuple(pieces)
+
+
+def repair_space(dest: str) -> SpaceRepair | None:
+    """The repair of a destination that holds whitespace, or None when there is no one
+    reading (a tab or line break, a host that stays invalid, what looks like a title)."""
+    dest = dest.strip()
+    parts = two_urls(dest)
+    if parts is not None:
+        return SpaceRepair("urls-split", "", parts)
+    m = _AUTHORITY.match(dest)
+    if m is None or not any(c.isspace() for c in dest):
+        return None
+    scheme, host, rest = m.groups()
+    pieces = rest.split(" ")
+    if any(p[:1] and p[:1] in "\"'(" for p in pieces[1:]):  # [t](url "title") is a title, not a path
+        return None
+    if any(c.isspace() and c != " " for c in host + rest):
+        return None  # a tab, a line break, a no-break space: not plainly a space in a name
+    kind: SpaceKind = "percent-encoded"
+    if " " in host:
+        if " " in rest:
+            return None  # breaks in the host and the path: a wrapped line, or prose
+        joined = host.replace(" ", "")
+        hostname = joined.rsplit("@", 1)[-1].split(":", 1)[0]
+        if not _valid_hostname(hostname):
+            return None
+        host, kind = joined, "host-joined"
+    candidate = scheme + host + rest.replace(" ", "%20")
+    if not _well_formed(candidate):
+        return None
+    return SpaceRepair(kind, candidate)
+
+
+def describe(dest: str, repair: SpaceRepair | None) -> str:
+    """The message for a destination with whitespace: what is wrong, and what a fix writes."""
+    if repair is None:
+        return f"URL contains whitespace: '{dest}'; no single reading, so it is not fixed: correct it by hand"
+    if repair.kind == "urls-split":
+        return (
+            f"two URLs in one link: '{dest}'; 'vaultkit fix --unsafe-fixes' splits it into "
+            f"{len(repair.parts)} links, to " + ", ".join(repair.parts)
+        )
+    if repair.kind == "host-joined":
+        return f"whitespace in the host name of '{dest}'; the fix writes {repair.replacement}"
+    return f"URL contains a space: '{dest}'; the fix writes it as %20: {repair.replacement}"
