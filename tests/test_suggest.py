@@ -74,6 +74,10 @@ def test_nothing_rather_than_a_poor_match() -> None:
     assert suggest_names(index, "Meeting 2024-01-09") == []
     assert suggest_names(index, "talk.mp3") == []  # a video is not an audio file
     assert [s.value for s in suggest_names(index, "talks.mp4")] == ["talk.mp4"]
+    # a note never suggests itself ("[[Japan]]" as a property of "2023 Japan Trip")
+    trip = VaultIndex(["Notes/2023 Japan Trip.md"], [])
+    assert suggest_names(trip, "Japan", "Notes/2023 Japan Trip.md") == []
+    assert [s.value for s in suggest_names(trip, "Japan", "Other.md")] == ["2023 Japan Trip"]
 
 
 def test_clear_only_for_case_accents_punctuation_or_a_move() -> None:

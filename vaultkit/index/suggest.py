@@ -105,6 +105,7 @@ class NameSuggester:
             name = strip_md(base) if kind == "note" else base
             key = loose(strip_md(base) if kind == "note" else base.rsplit(".", 1)[0])
             self.entries.append(_Entry(path, name, kind, key, frozenset(key.split())))
+        self.index_of = {e.path: i for i, e in enumerate(self.entries)}
         self.by_kind: dict[str, list[int]] = defaultdict(list)
         self.by_word: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
@@ -122,6 +123,7 @@ class NameSuggester:
         if not key or not pool:
             return []
         scores = self._scores(key, kind, pool)
+        scores.pop(self.index_of.get(source, -1), None)  # a note never means itself
         if not scores:
             return []
         best = max(scores.values())
