@@ -116,9 +116,10 @@ def test_the_wheel_carries_the_licence_and_the_schemas(dists: dict[str, Path]) -
 def test_the_sdist_carries_the_licence_and_the_whole_test_suite(dists: dict[str, Path]) -> None:
     with tarfile.open(dists["sdist"]) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    tracked = subprocess.run(
-        ["git", "ls-files", "tests", "sample_vault"], cwd=REPO, capture_output=True, text=True
-    ).stdout.splitlines()
+    tracked = subprocess.run(  # -z: names as they are, not quoted ("D\303\251j\303\240 vu.md")
+        ["git", "ls-files", "-z", "tests", "sample_vault"], cwd=REPO, capture_output=True, text=True
+    ).stdout.split("\0")
+    tracked = [t for t in tracked if t]
     for needed in ["LICENSE", "CHANGELOG.md", "README.md", ".pre-commit-hooks.yaml", *tracked]:
         assert needed in names, f"{needed} is missing from the sdist"
     assert not any("__pycache__" in n for n in names)
