@@ -395,7 +395,7 @@ def test_sqlite_tables_and_full_text_search(tmp_path: Path, doc: dict[str, Any])
                 0,
             )
         ]
-        links = db.execute("SELECT target FROM links WHERE source = 'ML/Attention.md'").fetchall()
+        links = db.execute("SELECT target_note FROM links WHERE source = 'ML/Attention.md'").fetchall()
         assert links == [("ML/Transformers.md",)]
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         assert meta == {"version": "1", "generated": STAMP, "vault": "sample_vault"}

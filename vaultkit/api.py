@@ -41,7 +41,7 @@ __all__ = ["CheckResult", "ExportResult", "FileFix", "FixReport", "FixedText", "
 __all__ += ["check", "check_text", "export", "fix", "fix_text"]
 
 StrPath = str | os.PathLike[str]
-ExportFormat = Literal["json", "csv", "sqlite"]
+ExportFormat = Literal["json", "csv", "sqlite", "html"]
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,8 @@ def export(
     notes: Sequence[str] = (),
     generated: str | None = None,
     similar_threshold: float | None = None,
+    with_diagnostics: bool = False,
+    cache: StrPath | None = None,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -296,6 +298,8 @@ def export(
     ``--section`` and ``--note`` do; ``dedupe`` gives one CSV row per resource, ``excel``
     starts the CSV with a UTF-8 BOM.
     ``generated`` fixes the time stamp (default: SOURCE_DATE_EPOCH, else now).
+    ``with_diagnostics`` adds the check findings to sqlite; ``cache`` is the online
+    check's cache from which html marks dead and redirected links.
     """
     from vaultkit.exporting.run import Filters, run_export
 
@@ -310,6 +314,8 @@ def export(
         excel=excel,
         generated=generated,
         threshold=similar_threshold,
+        with_diagnostics=with_diagnostics,
+        cache=Path(cache) if cache is not None else None,
     )
     written = target if isinstance(target, Path) else None
     return ExportResult(

@@ -23,7 +23,7 @@ from vaultkit.exporting.run import FORMATS
     type=click.Choice(FORMATS),
     default="json",
     show_default=True,
-    help="Output format (sqlite needs -o).",
+    help="Output format (sqlite needs -o; html is a self-contained page to open in a browser).",
 )
 @click.option(
     "-o",
@@ -56,6 +56,19 @@ from vaultkit.exporting.run import FORMATS
     help="Only notes whose vault path matches GLOB; repeatable.",
 )
 @click.option(
+    "--with-diagnostics",
+    is_flag=True,
+    help="SQLite: add a diagnostics table with the check findings on the exported notes.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="HTML: mark dead and redirected links from this 'check --online' cache "
+    "(default: the user cache, when it exists).",
+)
+@click.option(
     "--generated", metavar="ISO", help="The 'generated' time stamp (default: SOURCE_DATE_EPOCH, else now)."
 )
 @click.option(
@@ -73,6 +86,8 @@ def command(
     tags: tuple[str, ...],
     sections: tuple[str, ...],
     notes: tuple[str, ...],
+    with_diagnostics: bool,
+    cache: Path | None,
     generated: str | None,
     similar_threshold: float | None,
 ) -> None:
@@ -97,6 +112,8 @@ def command(
         notes=notes,
         generated=generated,
         similar_threshold=similar_threshold,
+        with_diagnostics=with_diagnostics,
+        cache=cache,
     )
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)

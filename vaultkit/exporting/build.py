@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from vaultkit.errors import ConfigError
-from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource, group, links_to
+from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource, group, links_to, note_edges
 from vaultkit.exporting.roles import ROLE_TITLES, frequent_roles, with_name
 from vaultkit.exporting.similar import find_similar
 from vaultkit.exporting.text import fold
@@ -155,7 +155,8 @@ def build_export(
             skipped.append((rel, problem))
             continue
         title, frontmatter, tags, links = meta
-        notes.append(NoteEntry(rel, title, frontmatter, list(tags), links_to(rel, links, index)))
+        edges = note_edges(rel, links, index)
+        notes.append(NoteEntry(rel, title, frontmatter, list(tags), links_to(rel, edges), edges))
         occurrences.extend(occurrence(rel, data) for data in occs)
     name_roles(occurrences, {n.path: n.title for n in notes})
     occurrences = [o for o in occurrences if filters.occurrence_ok(o)]

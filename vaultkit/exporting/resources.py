@@ -56,6 +56,11 @@ _FM_KEY = re.compile(r"^\s*([\w-]+)\s*:")
 _IMAGE_PATH = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|ico)$", re.I)
 
 
+# A link from a note to a note or attachment: (line, kind, target as written, the vault
+# path it resolves to or None when broken).
+Edge = tuple[int, str, str, str | None]
+
+
 @dataclass(slots=True)
 class Occurrence:
     url: str  # as written (with whitespace or glue damage repaired)
@@ -95,6 +100,7 @@ class NoteEntry:
     frontmatter: dict[str, Any]
     tags: list[str]
     links_to: list[str]  # vault paths of the notes it links to
+    edges: list[Edge] = field(default_factory=list)  # every note/attachment link, resolved or not
 
 
 def _urls(link: Link) -> list[str]:
@@ -313,14 +319,19 @@ def note_meta(note: Note) -> tuple[str, dict[str, Any], list[str]]:
     return clean(title), json_safe(data), tags
 
 
-def links_to(path: str, links: Sequence[tuple[str, str]], index: VaultIndex) -> list[str]:
-    """The notes that (kind, target) links from ``path`` resolve to, sorted, without itself."""
-    out: set[str] = set()
-    for kind, target in links:
+def note_edges(path: str, links: Sequence[tuple[str, str, int]], index: VaultIndex) -> list[Edge]:
+    """Each (kind, target, line) link from ``path``, resolved: to a note, an attachment, or
+    nothing (broken)."""
+    out: list[Edge] = []
+    for kind, target, line in links:
         found = index.resolve(target, path) if kind in NOTE_LINK_KINDS else index.resolve_path(target, path)
-        if found and found != path and found.lower().endswith(".md"):
-            out.add(found)
-    return sorted(out)
+        out.append((line, kind, target, found or None))
+    return out
+
+
+def links_to(path: str, edges: Sequence[Edge]) -> list[str]:
+    """The notes ``path``'s edges reach, sorted, without itself."""
+    return sorted({f for _, _, _, f in edges if f and f != path and f.lower().endswith(".md")})
 
 
 def json_safe(value: Any) -> Any:
@@ -342,4 +353,15 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["CONTEXT", "NoteEntry", "Occurrence", "Resource", "collect", "group", "links_to", "note_meta"]
+__all__ = [
+    "CONTEXT",
+    "Edge",
+    "NoteEntry",
+    "Occurrence",
+    "Resource",
+    "collect",
+    "group",
+    "links_to",
+    "note_edges",
+    "note_meta",
+]

@@ -1,13 +1,14 @@
 """One export run: build the resource index of a session's notes and write it in a format.
 
-JSON and CSV are streamed (to a binary stream, or atomically to a file), or returned as
-text; SQLite is written atomically to a file, or returned as bytes.
+JSON, CSV and HTML are streamed (to a binary stream, or atomically to a file), or
+returned as text; SQLite is written atomically to a file (with its Datasette metadata
+beside it), or returned as bytes.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ __all__ = ["FORMATS", "Filters", "RunResult", "run_export"]
 # costs more than it saves).
 BACKGROUND_MIN_NOTES = 1_000
 
-FORMATS = ("json", "csv", "sqlite")
+FORMATS = ("json", "csv", "sqlite", "html")
 
 
 @dataclass
@@ -50,13 +51,22 @@ def run_export(
     excel: bool = False,
     generated: str | None = None,
     threshold: float | None = None,
+    with_diagnostics: bool = False,
+    cache: Path | None = None,
 ) -> RunResult:
-    """Export the session's target notes as ``fmt`` to ``output`` (None: returned)."""
+    """Export the session's target notes as ``fmt`` to ``output`` (None: returned).
+    ``with_diagnostics`` adds the check findings to SQLite; ``cache`` is the online
+    check's cache the HTML report reads dead and redirected links from."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    for flag, given in (("--dedupe", dedupe), ("--excel", excel)):
-        if given and fmt != "csv":
-            raise ConfigError(f"{flag} applies to --format csv only")
+    for flag, given, wanted in (
+        ("--dedupe", dedupe, "csv"),
+        ("--excel", excel, "csv"),
+        ("--with-diagnostics", with_diagnostics, "sqlite"),
+        ("--cache", cache is not None, "html"),
+    ):
+        if given and fmt != wanted:
+            raise ConfigError(f"{flag} applies to --format {wanted} only")
     if fmt == "sqlite":
         from vaultkit.exporting.sqlite_out import fts5_available
 
@@ -68,12 +78,51 @@ def run_export(
     parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
     with gc_paused(), background(similar_json, parallel) as search_similar:
         export = build_export(
-            session, filters, stamp, threshold, similar=fmt == "sqlite"
+            session, filters, stamp, threshold, similar=fmt in ("sqlite", "html")
         )  # json: below; csv: has no column for it
         result = RunResult(len(export.resources), len(export.notes), list(export.skipped))
         result.unmatched = filters.unmatched()
-        _write(export, fmt, output, (dedupe, excel), search_similar, result)
+        if fmt == "sqlite":
+            _sqlite(export, output, session if with_diagnostics else None, result)
+        elif fmt == "html":
+            _send(_html(export, cache), output, result)
+        else:
+            _write(export, fmt, output, (dedupe, excel), search_similar, result)
     return result
+
+
+def _sqlite(
+    export: Export, output: Path | BinaryIO | None, checked: Session | None, result: RunResult
+) -> None:
+    """The database; beside a file, its Datasette metadata; with ``checked``, the check
+    findings on its notes in a diagnostics table."""
+    from vaultkit.exporting.datasette_meta import metadata_path, metadata_text
+    from vaultkit.exporting.sqlite_out import render_sqlite, write_sqlite
+    from vaultkit.vault.write import write_atomic
+
+    found = None
+    if checked is not None:
+        from vaultkit.lint.pipeline import run_check
+        from vaultkit.lint.session import select_rules
+
+        found = run_check(checked, select_rules(checked.config))
+    if isinstance(output, Path):
+        write_atomic(output, lambda tmp: write_sqlite(export, tmp, found))
+        meta = metadata_text(output, export.vault, found is not None).encode("utf-8")
+        write_file_atomic(metadata_path(output), [meta])
+    elif output is None:
+        result.data = render_sqlite(export, found)
+    else:
+        write_stream(output, [render_sqlite(export, found)])
+
+
+def _html(export: Export, cache: Path | None) -> Iterator[str]:
+    from vaultkit.exporting.html_out import iter_html
+    from vaultkit.exporting.link_status import cached_status
+    from vaultkit.online.cache import default_cache_path
+
+    status = cached_status(cache or default_cache_path(), (r.canonical_url for r in export.resources))
+    return iter_html(export, status)
 
 
 def _write(
@@ -84,22 +133,15 @@ def _write(
     search_similar: Submit[SimilarText],
     result: RunResult,
 ) -> None:
-    if fmt == "sqlite":
-        from vaultkit.exporting.sqlite_out import render_sqlite, write_sqlite
-        from vaultkit.vault.write import write_atomic
-
-        if isinstance(output, Path):
-            write_atomic(output, lambda tmp: write_sqlite(export, tmp))
-        elif output is None:
-            result.data = render_sqlite(export)
-        else:
-            write_stream(output, [render_sqlite(export)])
-        return
     if fmt == "csv":
         dedupe, excel = csv_options
         pieces = iter_csv(export, dedupe, excel=excel)
     else:
         pieces = iter_json(export, search_similar(export.similar_inputs()))
+    _send(pieces, output, result)
+
+
+def _send(pieces: Iterable[str], output: Path | BinaryIO | None, result: RunResult) -> None:
     if output is None:
         result.text = "".join(pieces)
         return

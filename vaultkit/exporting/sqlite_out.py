@@ -1,19 +1,28 @@
 """``--format sqlite``: a database for the sqlite3 shell and Datasette (stdlib sqlite3).
 
-Tables:
+Tables (Datasette shows each with its description, from :mod:`datasette_meta`):
 
 - ``resources``: one row per canonical URL, with ``tags`` and ``similar`` as JSON
-  arrays, ``sections`` (the distinct section paths, one per line) and ``metadata``
-  (the distinct ``key: value`` lines) as text for full-text search;
-- ``occurrences``: one row per occurrence (``resource_id`` → ``resources.id``),
-  ``section`` joined with `` > ``, ``tags`` and ``metadata`` as JSON;
+  arrays, ``host``, ``boilerplate`` (0/1), and as text for full-text search
+  ``sections`` (the distinct section paths), ``description`` (the distinct
+  descriptions), ``metadata`` (the distinct ``key: value`` lines) and ``notes`` (the
+  notes' paths and titles), one per line;
+- ``occurrences``: one row per occurrence (``resource_id`` → ``resources.id``,
+  ``note`` → ``notes.path``), ``section`` joined with `` > ``, ``tags`` and
+  ``metadata`` as JSON;
 - ``notes``: one row per note, ``frontmatter`` and ``tags`` as JSON;
-- ``links``: the wikilink graph, one row per (source note, target note);
+- ``links``: every wikilink, embed and markdown link from a note to a note or an
+  attachment, with its line, ``embed``, the ``resolved`` vault path (``target_note``
+  → ``notes.path`` when it is an exported note), ``attachment`` and ``broken``;
+- ``diagnostics`` (with ``--with-diagnostics``): the check findings on the exported
+  notes (``note`` → ``notes.path``);
 - ``meta``: ``version``, ``generated`` and ``vault``;
-- ``resources_fts``: FTS5 over ``title``, ``sections`` and ``metadata``, with
-  ``resources`` as its content table (``rowid`` = ``resources.id``), so
-  ``SELECT title FROM resources_fts WHERE resources_fts MATCH 'attention'`` works
+- ``resources_fts``: FTS5 over title, description, sections, tags, metadata, notes
+  and host, with ``resources`` as its content table (``rowid`` = ``resources.id``), so
+  ``SELECT title FROM resources_fts WHERE resources_fts MATCH 'structured'`` works
   and Datasette offers a search box on ``resources``.
+
+Every foreign key is declared, so Datasette links the rows.
 
 The database is written into a temp file beside the target, then renamed over it
 (see ``vault.write.write_atomic``); the same export gives the same bytes.
@@ -25,10 +34,12 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 
 from vaultkit.exporting.build import SECTION_SEP, Export
-from vaultkit.exporting.resources import Resource
+from vaultkit.exporting.resources import Edge, Resource
+from vaultkit.model import Diagnostic
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,12 +47,16 @@ CREATE TABLE resources (
     id INTEGER PRIMARY KEY,
     canonical_url TEXT NOT NULL UNIQUE,
     url TEXT NOT NULL,
+    host TEXT NOT NULL,
     title TEXT NOT NULL,
     tags TEXT NOT NULL,
     similar TEXT NOT NULL,
     occurrence_count INTEGER NOT NULL,
+    boilerplate INTEGER NOT NULL,
     sections TEXT NOT NULL,
-    metadata TEXT NOT NULL
+    description TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    notes TEXT NOT NULL
 );
 CREATE TABLE notes (
     path TEXT PRIMARY KEY,
@@ -52,10 +67,12 @@ CREATE TABLE notes (
 CREATE TABLE occurrences (
     id INTEGER PRIMARY KEY,
     resource_id INTEGER NOT NULL REFERENCES resources(id),
-    note TEXT NOT NULL,
+    note TEXT NOT NULL REFERENCES notes(path),
     line INTEGER NOT NULL,
     section TEXT NOT NULL,
     title TEXT,
+    link_text TEXT,
+    description TEXT,
     tags TEXT NOT NULL,
     difficulty TEXT,
     metadata TEXT NOT NULL,
@@ -64,15 +81,39 @@ CREATE TABLE occurrences (
 CREATE INDEX occurrences_resource ON occurrences(resource_id);
 CREATE INDEX occurrences_note ON occurrences(note);
 CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
     source TEXT NOT NULL REFERENCES notes(path),
+    line INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    embed INTEGER NOT NULL,
     target TEXT NOT NULL,
-    PRIMARY KEY (source, target)
+    resolved TEXT,
+    target_note TEXT REFERENCES notes(path),
+    attachment INTEGER NOT NULL,
+    broken INTEGER NOT NULL
 );
+CREATE INDEX links_source ON links(source);
+CREATE INDEX links_target ON links(target);
+CREATE INDEX links_target_note ON links(target_note);
 CREATE VIRTUAL TABLE resources_fts USING fts5(
-    title, sections, metadata,
+    title, description, sections, tags, metadata, notes, host,
     content="resources", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
 """
+DIAGNOSTICS = """
+CREATE TABLE diagnostics (
+    id INTEGER PRIMARY KEY,
+    note TEXT NOT NULL REFERENCES notes(path),
+    line INTEGER NOT NULL,
+    column INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX diagnostics_note ON diagnostics(note);
+"""
+FTS_COLUMNS = "title, description, sections, tags, metadata, notes, host"
 
 
 def fts5_available() -> bool:
@@ -87,16 +128,19 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_sqlite(export: Export, path: str) -> None:
-    """Build the database in the (new, empty) file ``path``."""
+def write_sqlite(export: Export, path: str, diagnostics: Sequence[Diagnostic] | None = None) -> None:
+    """Build the database in the (new, empty) file ``path``; with ``diagnostics`` (the
+    check findings), a ``diagnostics`` table too."""
     db = sqlite3.connect(path)
     try:
         # A temp file, discarded on failure: no journal, no syncs until the caller's fsync.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + (DIAGNOSTICS if diagnostics is not None else ""))
         with db:
             _fill(db, export)
+            if diagnostics is not None:
+                _fill_diagnostics(db, export, diagnostics)
     except sqlite3.Error as exc:
         raise OSError(f"SQLite: {exc}") from exc
     finally:
@@ -116,14 +160,20 @@ def _fill(db: sqlite3.Connection, export: Export) -> None:
         "INSERT INTO notes VALUES (?, ?, ?, ?)",
         ((n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes),
     )
-    db.executemany("INSERT INTO links VALUES (?, ?)", ((n.path, t) for n in export.notes for t in n.links_to))
+    exported = {n.path for n in export.notes}
+    titles = {n.path: n.title for n in export.notes}
     db.executemany(
-        "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (_resource_row(rid, r) for rid, r in enumerate(export.resources, start=1)),
+        "INSERT INTO links (source, line, kind, embed, target, resolved, target_note, attachment, broken)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (_link_row(n.path, edge, exported) for n in export.notes for edge in n.edges),
     )
     db.executemany(
-        "INSERT INTO occurrences (resource_id, note, line, section, title, tags, difficulty, "
-        "metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO resources VALUES ({', '.join('?' * 13)})",
+        (_resource_row(rid, r, titles) for rid, r in enumerate(export.resources, start=1)),
+    )
+    db.executemany(
+        "INSERT INTO occurrences (resource_id, note, line, section, title, link_text, description, tags,"
+        " difficulty, metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (
                 rid,
@@ -131,6 +181,8 @@ def _fill(db: sqlite3.Connection, export: Export) -> None:
                 o.line,
                 SECTION_SEP.join(o.section),
                 o.title,
+                o.link_text,
+                o.description,
                 _json(o.tags),
                 o.difficulty,
                 _json(o.metadata),
@@ -140,32 +192,72 @@ def _fill(db: sqlite3.Connection, export: Export) -> None:
             for o in r.occurrences
         ),
     )
-    db.execute(
-        "INSERT INTO resources_fts (rowid, title, sections, metadata) "
-        "SELECT id, title, sections, metadata FROM resources"
+    db.execute(f"INSERT INTO resources_fts (rowid, {FTS_COLUMNS}) SELECT id, {FTS_COLUMNS} FROM resources")
+
+
+def _link_row(source: str, edge: Edge, exported: set[str]) -> tuple[Any, ...]:
+    line, kind, target, found = edge
+    note = found if found is not None and found in exported else None
+    attachment = found is not None and not found.lower().endswith(".md")
+    return (
+        source,
+        line,
+        kind,
+        int(kind == "embed"),
+        target,
+        found,
+        note,
+        int(attachment),
+        int(found is None),
     )
 
 
-def _resource_row(rid: int, r: Resource) -> tuple[Any, ...]:
-    sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in r.occurrences)
-    meta = dict.fromkeys(f"{k}: {v}" for o in r.occurrences for k, v in o.metadata.items())
+def _fill_diagnostics(db: sqlite3.Connection, export: Export, diagnostics: Sequence[Diagnostic]) -> None:
+    exported = {n.path for n in export.notes}
+    db.executemany(
+        "INSERT INTO diagnostics (note, line, column, code, rule, severity, message)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (d.path, d.line, d.column, d.code, d.rule, str(d.severity), d.message)
+            for d in diagnostics
+            if d.path in exported
+        ),
+    )
+
+
+def _resource_row(rid: int, r: Resource, titles: dict[str, str]) -> tuple[Any, ...]:
+    occs = r.occurrences
+    sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in occs)
+    meta = dict.fromkeys(f"{k}: {v}" for o in occs for k, v in o.metadata.items())
+    descriptions = dict.fromkeys(o.description for o in occs if o.description)
+    notes = dict.fromkeys(part for o in occs for part in (o.note, titles.get(o.note, "")))
     return (
         rid,
         r.canonical_url,
         r.url,
+        host_of(r.canonical_url),
         r.title,
         _json(r.tags),
         _json(r.similar),
-        len(r.occurrences),
+        len(occs),
+        int(r.boilerplate),
         "\n".join(s for s in sections if s),
+        "\n".join(descriptions),
         "\n".join(meta),
+        "\n".join(n for n in notes if n),
     )
 
 
-def render_sqlite(export: Export) -> bytes:
+def host_of(url: str) -> str:
+    """``https://www.example.org:8080/x`` → ``www.example.org``."""
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+
+
+def render_sqlite(export: Export, diagnostics: Sequence[Diagnostic] | None = None) -> bytes:
     """The database file's bytes (for tests and small exports)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "export.db")
-        write_sqlite(export, path)
+        write_sqlite(export, path, diagnostics)
         with open(path, "rb") as handle:
             return handle.read()

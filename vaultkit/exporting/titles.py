@@ -133,7 +133,11 @@ class NoteContext:
         if link.kind != "html":  # an <a> tag is dropped whole by plain(), keeping its text
             base = note.line_starts[line - 1]
             s, e = link.start - base, link.end - base
-            text = text[:s] + " " + text[e:] if 0 <= s <= len(text) else text
+            if 0 <= s <= len(text):
+                # in a sentence ("A link to [Python](...).") the link keeps its words
+                inside = keep_names and clean(plain(LIST_MARKER.sub("", text[:s], count=1)))
+                own = link.text if inside and not is_listed_role(clean(link.text)) else " "
+                text = text[:s] + own + text[e:]
         if item is not None and note.items[item].line == line:
             text = LIST_MARKER.sub("", text, count=1)
         if keep_names and "[" in text:

@@ -46,7 +46,7 @@ def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     ]
     title, frontmatter, tags = note_meta(note)
     links = tuple(
-        (link.kind, link.target)
+        (link.kind, link.target, note.position(link.start)[0])
         for link in note.links
         if link.target
         and (link.kind in NOTE_LINK_KINDS or link.kind == "link")
