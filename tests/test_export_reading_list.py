@@ -156,3 +156,23 @@ def test_similar_is_for_names_and_not_for_generic_titles() -> None:
     assert find_similar(generic, [f"g{i}" for i in range(len(generic))], 90) == [[]] * len(generic)
     many: list[str | None] = [f"Deepseek stuff {i}" for i in range(9)]
     assert all(len(s) == LIMIT for s in find_similar(many, [f"d{i}" for i in range(9)], 80))
+
+
+def test_a_footer_on_every_note_is_boilerplate_and_left_out(vault: Vault) -> None:
+    footer = "\n---\n[Download this vault](https://example.org/download) · [Edit](https://example.org/edit)\n"
+    files: dict[str, str | bytes] = {
+        f"Notes/n{i}.md": f"# Note {i}\n- [Paper {i}](https://papers.example.org/{i})\n{footer}"
+        for i in range(12)
+    }
+    files["Templates/Daily.md"] = "# {{date}}\n- [Journal prompts](https://prompts.example.org/)\n"
+    files[".obsidian/templates.json"] = '{"folder": "Templates"}'
+    urls = [r["url"] for r in export_json(vault(files))["resources"]]
+    assert len(urls) == 12 and all(u.startswith("https://papers.example.org/") for u in urls)
+    kept = export_json(vault(files), "--include-boilerplate")["resources"]
+    flagged = {r["url"] for r in kept if r.get("boilerplate")}
+    assert flagged == {
+        "https://example.org/download",
+        "https://example.org/edit",
+        "https://prompts.example.org/",  # in a template
+    }
+    assert len(kept) == 15

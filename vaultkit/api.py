@@ -289,6 +289,7 @@ def export(
     similar_threshold: float | None = None,
     with_diagnostics: bool = False,
     cache: StrPath | None = None,
+    include_boilerplate: bool = False,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -298,6 +299,7 @@ def export(
     ``--section`` and ``--note`` do; ``dedupe`` gives one CSV row per resource, ``excel``
     starts the CSV with a UTF-8 BOM.
     ``generated`` fixes the time stamp (default: SOURCE_DATE_EPOCH, else now).
+    ``include_boilerplate`` keeps footer and template links (flagged ``boilerplate``).
     ``with_diagnostics`` adds the check findings to sqlite; ``cache`` is the online
     check's cache from which html marks dead and redirected links.
     """
@@ -309,7 +311,7 @@ def export(
         session,
         format,
         target,
-        filters=Filters(tuple(tags), tuple(sections), tuple(notes)),
+        filters=Filters(tuple(tags), tuple(sections), tuple(notes), include_boilerplate),
         dedupe=dedupe,
         excel=excel,
         generated=generated,

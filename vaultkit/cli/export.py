@@ -56,6 +56,12 @@ from vaultkit.exporting.run import FORMATS
     help="Only notes whose vault path matches GLOB; repeatable.",
 )
 @click.option(
+    "--include-boilerplate",
+    is_flag=True,
+    help="Keep boilerplate links (in a template, or on more than the duplicate-url rule's "
+    "boilerplate-threshold of the notes), flagged 'boilerplate'.",
+)
+@click.option(
     "--with-diagnostics",
     is_flag=True,
     help="SQLite: add a diagnostics table with the check findings on the exported notes.",
@@ -86,6 +92,7 @@ def command(
     tags: tuple[str, ...],
     sections: tuple[str, ...],
     notes: tuple[str, ...],
+    include_boilerplate: bool,
     with_diagnostics: bool,
     cache: Path | None,
     generated: str | None,
@@ -114,6 +121,7 @@ def command(
         similar_threshold=similar_threshold,
         with_diagnostics=with_diagnostics,
         cache=cache,
+        include_boilerplate=include_boilerplate,
     )
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)

@@ -15,8 +15,10 @@ from vaultkit.exporting.roles import ROLE_TITLES, frequent_roles, with_name
 from vaultkit.exporting.similar import find_similar
 from vaultkit.exporting.text import fold
 from vaultkit.exporting.worker import export_notes, occurrence
+from vaultkit.index.boilerplate import boilerplate_urls
 from vaultkit.index.names import VaultIndex
 from vaultkit.lint.session import Session
+from vaultkit.rules.duplicates import boilerplate_threshold
 
 VERSION = 1
 SECTION_SEP = " > "
@@ -31,6 +33,7 @@ class Filters:
     tags: Sequence[str] = ()
     sections: Sequence[str] = ()  # globs over any part of the section path
     notes: Sequence[str] = ()  # globs over the vault-relative note path
+    include_boilerplate: bool = False  # keep footer and template links (flagged)
     matched: set[tuple[str, str]] = field(default_factory=set)  # (option, value)
 
     def note_ok(self, path: str) -> bool:
@@ -118,6 +121,16 @@ def name_roles(occurrences: list[Occurrence], note_titles: Mapping[str, str]) ->
             o.title = with_name(name, o.title)
 
 
+def boilerplate(occurrences: list[Occurrence], total: int, session: Session) -> frozenset[str]:
+    """The canonical URLs that are boilerplate among the exported notes: in a template,
+    or in more than the threshold of the notes (``index.boilerplate``, as duplicate-url)."""
+    holders: dict[str, set[str]] = {}
+    for o in occurrences:
+        holders.setdefault(o.canonical_url, set()).add(o.note)
+    threshold = boilerplate_threshold(session.config.rules)
+    return boilerplate_urls(holders, total, session.files.template_dirs, threshold)
+
+
 def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None) -> str:
     """``--generated``, else ``SOURCE_DATE_EPOCH``, else now: UTC, ISO 8601 with ``Z``."""
     env = os.environ if environ is None else environ
@@ -159,9 +172,15 @@ def build_export(
         notes.append(NoteEntry(rel, title, frontmatter, list(tags), links_to(rel, edges), edges))
         occurrences.extend(occurrence(rel, data) for data in occs)
     name_roles(occurrences, {n.path: n.title for n in notes})
+    flagged = boilerplate(occurrences, len(notes), session)
     occurrences = [o for o in occurrences if filters.occurrence_ok(o)]
     limit = session.config.similar_threshold if threshold is None else threshold
-    export = Export(generated, session.root.name, group(occurrences), notes, limit, skipped)
+    resources = group(occurrences)
+    for r in resources:
+        r.boilerplate = r.canonical_url in flagged
+    if not filters.include_boilerplate:
+        resources = [r for r in resources if not r.boilerplate]
+    export = Export(generated, session.root.name, resources, notes, limit, skipped)
     if similar:
         export.set_similar(find_similar(*export.similar_inputs()))
     return export

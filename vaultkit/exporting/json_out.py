@@ -77,6 +77,7 @@ def resource_head(r: Resource) -> str:
     return (
         f'{{"url": {string(r.url)}, "canonical_url": {string(r.canonical_url)}, '
         f'"title": {string(r.title)}, "occurrences": [{occs}], "tags": {strings(r.tags)}'
+        + (', "boilerplate": true' if r.boilerplate else "")
     )
 
 

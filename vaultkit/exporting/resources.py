@@ -197,7 +197,7 @@ def collect(note: Note) -> list[Occurrence]:
     out: list[Occurrence] = []
     for link, line, urls in picked:
         if link.in_frontmatter:  # a clipping's source: the note is about it
-            about = note_meta(note)[0]
+            about = _clipping_title(note)
             occ = Occurrence(
                 "", "", note.path, line, link.start, [], about, LINK_TEXT, fm_tags, None, {}, False
             )
@@ -239,6 +239,17 @@ def _add(out: list[Occurrence], occ: Occurrence, urls: list[str]) -> None:
     for url in urls:
         found.setdefault(canonical_url(url), url)
     out.extend(replace(occ, url=url, canonical_url=canon) for canon, url in found.items())
+
+
+def _clipping_title(note: Note) -> str:
+    """A clipping's title: its frontmatter title, else its first H1, else its file name
+    (clippers name the file after the page; a ``## Section`` that opens it is not the page)."""
+    data = note.frontmatter.data or {}
+    title = data.get("title")
+    if isinstance(title, str) and clean(title):
+        return clean(title)
+    h1 = next((h.text for h in note.headings if h.level == 1 and clean(h.text)), None)
+    return clean(h1 or note.stem)
 
 
 def _frontmatter_key(note: Note, link: Link) -> str:
@@ -312,9 +323,7 @@ def note_meta(note: Note) -> tuple[str, dict[str, Any], list[str]]:
     data = data or {}
     title = data.get("title")
     if not isinstance(title, str) or not clean(title):
-        named = [h for h in note.headings if clean(h.text)]  # as import names a note:
-        first = next((h for h in named if h.level == 1), named[0] if named else None)
-        title = first.text if first else note.stem  # the first H1, else the first heading
+        title = heading_title(note) or note.stem
     tags = list(dict.fromkeys(note_tags(note) + [t.name for t in note.tags if t.start >= 0]))
     return clean(title), json_safe(data), tags
 
@@ -327,6 +336,16 @@ def note_edges(path: str, links: Sequence[tuple[str, str, int]], index: VaultInd
         found = index.resolve(target, path) if kind in NOTE_LINK_KINDS else index.resolve_path(target, path)
         out.append((line, kind, target, found or None))
     return out
+
+
+def heading_title(note: Note) -> str | None:
+    """The first H1, else a heading of any level that opens the note (its first block,
+    ``#### LLM101``): a heading further down titles a section, not the note."""
+    named = [h for h in note.headings if clean(h.text)]
+    first = next((h for h in named if h.level == 1), None)
+    if first is None and named and note.blocks and note.blocks[0][0] == "heading":
+        first = named[0] if named[0].line == note.blocks[0][1] else None
+    return first.text if first else None
 
 
 def links_to(path: str, edges: Sequence[Edge]) -> list[str]:

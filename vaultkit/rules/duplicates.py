@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from vaultkit.index.boilerplate import boilerplate_urls, threshold_from
+from vaultkit.index.boilerplate import Threshold, boilerplate_urls, threshold_from
 from vaultkit.index.facts import NoteView, body_url
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
@@ -75,6 +75,11 @@ declare_options(
 def _options(ctx: Context) -> dict[str, Any]:
     options: dict[str, Any] = ctx.settings.get("rule_options", {}).get(this("VK005").name, {})
     return options
+
+
+def boilerplate_threshold(rule_options: Mapping[str, Mapping[str, Any]]) -> Threshold:
+    """The boilerplate threshold of the config's options for this rule (export uses it)."""
+    return threshold_from(rule_options.get(this("VK005").name))
 
 
 def _ignore_pattern(ctx: Context) -> re.Pattern[str] | None:
