@@ -34,7 +34,7 @@ from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
 from vaultkit.lint.cache import FactsCache, digest
 from vaultkit.lint.session import Session, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
-from vaultkit.model import Diagnostic, Severity
+from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
@@ -96,31 +96,37 @@ def analyze(job: Job, rel: str) -> Analyzed:
     """Read, parse and lint one note; return plain data only."""
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
-        return Analyzed(rel, -1, 0, "", _problem(problems))
+        return Analyzed(rel, -1, 0, "", problem_payload(problems))
     sha = digest(src.data)
     if problems:
-        return Analyzed(rel, src.size, src.mtime_ns, sha, _problem(problems))
+        return Analyzed(rel, src.size, src.mtime_ns, sha, problem_payload(problems))
+    payload, _ = lint_note(job, note)
+    return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
+
+
+def lint_note(job: Job, note: Note) -> tuple[Payload, list[Diagnostic]]:
+    """Run the per-note rules on a parsed note: its payload, and the diagnostics with their edits."""
     ctx = Context(_EMPTY_INDEX, job.settings, {})
-    diags = []
+    found = []
     for r in local_rules():
         for d in r.check(note, ctx):
             if not is_suppressed(note, d.rule, d.code, d.line):
-                diags.append(encode_diag(_override(d, job.severity)))
+                found.append(_override(d, job.severity))
     rows = link_rows(note)
     payload = Payload(
         encode_facts(note_facts(note)),
         unique_urls(rows),
         marshal.dumps(encode_view(view_of(note, rows))),
-        marshal.dumps(tuple(diags)),
+        marshal.dumps(tuple(encode_diag(d) for d in found)),
     )
-    return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
+    return payload, found
 
 
 _EMPTY_INDEX = VaultIndex([], [])
 _NONE = marshal.dumps(())
 
 
-def _problem(problems: list[Diagnostic]) -> Payload:
+def problem_payload(problems: list[Diagnostic]) -> Payload:
     diags = tuple(encode_diag(d) for d in problems)
     return Payload(encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
 
@@ -213,9 +219,9 @@ def _vault_phase(
     need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
     session.stats["cross_note_checked"] = len(need)
     if need:
-        ctx = _vault_context(session, payloads, settings)
+        ctx = vault_context(session, payloads, settings)
         for rel in need:
-            vault_diags[rel] = _vault_check(rel, payloads[rel], ctx, session.config.severity)
+            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.severity)
     if vault_diags != dict(old_diags) or old_sig != sig:
         cache.extra["vault"] = (sig, vault_diags)
         cache.dirty = True
@@ -261,7 +267,7 @@ def _online(
     return out
 
 
-def _vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
+def vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
     index = VaultIndex(session.files.notes, session.files.attachments)
     url_notes: dict[str, list[tuple[str, int]]] = {}
     for rel, payload in payloads.items():
@@ -271,7 +277,7 @@ def _vault_context(session: Session, payloads: dict[str, Payload], settings: dic
     return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes)
 
 
-def _vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
+def vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
     view = decode_view(rel, marshal.loads(payload.view))
     found = []
     for r in vault_rules():

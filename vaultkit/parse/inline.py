@@ -12,7 +12,7 @@ from vaultkit.parse.shared import DocOffset, SpanFree, dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
-_TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
+TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.M)
 # Text that was meant as a link but did not become one.
 _SPACE_IN_DEST = re.compile(r"\[([^\[\]\n]*)\]\((https?:[^()\n]*?\s[^()\n]*?)\)")
@@ -284,7 +284,7 @@ class InlineScanner:
                         )
                     )
         if "#" in content:
-            for m in _TAG.finditer(content):
+            for m in TAG.finditer(content):
                 if free(m.start(), m.end()):
                     note.tags.append(Tag(m.group(1), doc(m.start()), note.position(doc(m.start()))[0]))
         if "^" in content:
