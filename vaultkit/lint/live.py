@@ -22,10 +22,12 @@ from vaultkit.index.facts import LinkRow, NoteView, decode_diag, decode_view
 from vaultkit.index.names import VaultIndex, fold
 from vaultkit.lint.cache import FactsCache
 from vaultkit.lint.pipeline import (
+    Analyzed,
     Job,
     Payload,
     analyze_all,
     lint_note,
+    note_phase,
     problem_payload,
     vault_check,
     vault_context,
@@ -106,40 +108,31 @@ class VaultState:
     # --- loading -------------------------------------------------------------------------
 
     def _load(self, use_cache: bool) -> dict[str, Payload]:
+        """Every note's payload, through the check pipeline's note phase and facts cache."""
         cache = FactsCache(self.root, self.session.config.digest(), enabled=use_cache)
-        payloads: dict[str, Payload] = {}
-        todo = []
-        for rel in self.session.files.notes:
-            try:
-                hit = cache.lookup(rel, os.stat(self.root / rel))
-            except OSError:
-                hit = None
-            if hit is None:
-                todo.append(rel)
-            else:
-                payloads[rel] = hit
-        for rel, size, mtime_ns, sha, payload in self._analyze(todo):
-            payloads[rel] = payload
-            if size >= 0:
-                cache.store(rel, size, mtime_ns, sha, payload)
-        if use_cache and todo:
-            cache.prune(set(self.session.files.notes))
+        self.session.targets = list(self.session.files.notes)
+        try:
+            payloads, fresh = note_phase(self.session, cache, self.job.settings)
+        except Exception:
+            found = self._analyze(list(self.session.files.notes))
+            payloads, fresh = {a.rel: a.payload for a in found}, {a.rel for a in found}
+        if use_cache:
             cache.save()
-        self.parsed_at_start = len(todo)
+        self.parsed_at_start = len(fresh)
         return payloads
 
-    def _analyze(self, rels: list[str]) -> list[tuple[str, int, int, str, Payload]]:
+    def _analyze(self, rels: list[str]) -> list[Analyzed]:
         """The pipeline's per-note work; a note that makes it fail is reported alone."""
         try:
             return analyze_all(self.job, rels)
         except Exception:
-            out = []
+            out: list[Analyzed] = []
             for rel in rels:
                 try:
                     out.extend(analyze_all(self.job, [rel]))
                 except Exception as exc:
                     reason = f"{type(exc).__name__}: {exc}"[:200]
-                    out.append((rel, -1, 0, "", problem_payload([_unreadable(rel, reason)])))
+                    out.append(Analyzed(rel, -1, 0, "", problem_payload([_unreadable(rel, reason)])))
             return out
 
     # --- paths ---------------------------------------------------------------------------
@@ -214,7 +207,7 @@ class VaultState:
         new_file = rel not in files.notes
         if new_file:
             files.notes.append(rel)
-        seen_changed = old is None or old[0] != payload[0] or old[1] != payload[1]
+        seen_changed = old is None or old.facts != payload.facts or old.urls != payload.urls
         if new_file or seen_changed:
             self._rebuild()
             return {rel} | self._linking_open(rel)
@@ -251,7 +244,7 @@ class VaultState:
         if payload is None:
             return []
         doc = self.open.get(rel)
-        local = doc.local if doc else [decode_diag(rel, d) for d in marshal.loads(payload[3])]
+        local = doc.local if doc else [decode_diag(rel, d) for d in marshal.loads(payload.diags)]
         if any(d.code == UNREADABLE.code for d in local):
             return local
         cross = marshal.loads(vault_check(rel, payload, self.ctx, self.job.severity))
@@ -319,7 +312,7 @@ class VaultState:
         found = self._names.get(rel)
         if found is None:
             payload = self.payloads.get(rel)
-            rows = marshal.loads(payload[2])[0] if payload else ()
+            rows = marshal.loads(payload.view)[0] if payload else ()
             found = frozenset(_last_name(row[1]) for row in rows if row[1])
             self._names[rel] = found
         return found

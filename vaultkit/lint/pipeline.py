@@ -159,7 +159,7 @@ def run_check(
     """Check the session's targets against the whole vault; see the module docstring."""
     settings = rule_settings(session)
     cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
-    payloads, fresh = _note_phase(session, cache, settings)
+    payloads, fresh = note_phase(session, cache, settings)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
     cache.save()
     out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
@@ -169,7 +169,7 @@ def run_check(
     return out
 
 
-def _note_phase(
+def note_phase(
     session: Session, cache: FactsCache, settings: dict[str, Any]
 ) -> tuple[dict[str, Payload], set[str]]:
     """Every note's payload, from the cache or from (parallel) workers; and the fresh ones."""
