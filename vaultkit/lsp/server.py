@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
-from vaultkit import __version__
 from vaultkit.lint.live import VaultState
 from vaultkit.lsp import actions, complete, convert, edits, navigate
 from vaultkit.model import Diagnostic
 from vaultkit.rules.notes import unreadable
+from vaultkit.version import __version__
 
 log = logging.getLogger("vaultkit.lsp")
 T = TypeVar("T")
