@@ -28,7 +28,7 @@ TEXT_LINE = re.compile(
     r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>VK\d{3}) "
     r"\[(?P<rule>[a-z0-9]+(?:-[a-z0-9]+)*)\] (?P<message>.+)$"
 )
-SUMMARY = re.compile(r"^\d+ file\(s\) checked: \d+ error\(s\), \d+ warning\(s\), \d+ info\(s\)")
+SUMMARY = re.compile(r"^Checked \d+ files?: \d+ errors?, \d+ warnings?, \d+ infos?\.$")
 MIXED = {
     "a.md": "# A\n\n[[Nope]]\n\n- item\n-\n- [x](https://e.com/p?utm_source=z)\n",
     "b.md": "# B\n\nfine [[a]]\n",
@@ -43,21 +43,24 @@ def _schema() -> dict[str, Any]:
 # --- text ----------------------------------------------------------------------------------
 
 
-def test_text_format_line_shape_without_colour(vault: Vault, vk: Cli) -> None:
+def test_text_format_line_shape_without_colour(
+    vault: Vault, vk: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = vault(MIXED)
-    run = vk("check", root)
+    monkeypatch.chdir(root)
+    run = vk("check", ".")
     assert run.code == 1
     lines = run.stdout.splitlines()
     assert "\x1b[" not in run.stdout
-    parsed = [TEXT_LINE.match(line) for line in lines[:-1]]
+    parsed = [TEXT_LINE.match(line) for line in lines[:-2]]
     assert all(parsed), lines
     assert [(m["path"], m["line"], m["col"], m["code"], m["rule"]) for m in parsed if m] == [
         ("a.md", "3", "1", "VK001", "broken-wikilink"),
         ("a.md", "6", "1", "VK007", "empty-list-item"),
         ("a.md", "7", "3", "VK011", "tracking-params"),
     ]
-    assert SUMMARY.match(lines[-1])
-    assert lines[-1].startswith("2 file(s) checked: 1 error(s), 1 warning(s), 1 info(s)")
+    assert SUMMARY.match(lines[-2])
+    assert lines[-2:] == ["Checked 2 files: 1 error, 1 warning, 1 info.", "2 fixable with `vaultkit fix .`."]
 
 
 def test_color_flag_forces_ansi(vault: Vault, vk: Cli) -> None:
@@ -127,7 +130,7 @@ def test_json_output_matches_schema(vault: Vault, check: Check) -> None:
     run = check(root)
     jsonschema.validate(run.data, _schema())
     assert run.data["version"] == 1
-    assert run.data["summary"] == {"files": 3, "errors": 2, "warnings": 2, "infos": 2}
+    assert run.data["summary"] == {"files": 3, "errors": 2, "warnings": 2, "infos": 2, "fixable": 2}
     d = run.diags(path="sub/c.md")[0]
     assert d == {
         "path": "sub/c.md",
@@ -156,7 +159,7 @@ def test_json_clean_vault(vault: Vault, check: Check) -> None:
         "vaultkit": __version__,
         "version": 1,
         "diagnostics": [],
-        "summary": {"files": 2, "errors": 0, "warnings": 0, "infos": 0},
+        "summary": {"files": 2, "errors": 0, "warnings": 0, "infos": 0, "fixable": 0},
     }
     jsonschema.validate(run.data, _schema())
 

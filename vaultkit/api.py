@@ -18,7 +18,7 @@ The command line calls these functions (``vaultkit.cli``).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
@@ -66,6 +66,8 @@ class CheckResult:
     root: Path  # the vault root
     files: int  # notes reported on
     diagnostics: list[Diagnostic]
+    rules: list[Rule] = field(default_factory=list)  # the rules that ran
+    targets: list[str] = field(default_factory=list)  # the notes reported on, vault-relative
 
     def count(self, severity: Severity) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -213,20 +215,30 @@ def check(
     online: bool | Online = False,
     cache: bool = False,
     progress: Progress | None = None,
+    config: StrPath | None = None,
+    texts: Mapping[StrPath, str] | None = None,
 ) -> CheckResult:
     """Check a vault folder, or note files in it (the whole vault is indexed either way).
 
     ``cache=True`` reuses and updates the facts cache in the vault's ``.vaultkit_cache/``
     (and, with ``online=True``, the URL results in the user cache folder). ``online``
     also checks external URLs over HTTP; ``progress(done, total, dead)`` follows it.
+    ``config`` is a config file to use instead of the vault root's. ``texts`` maps note
+    paths (which need not exist) to their text, checked in place of the files (an editor's
+    unsaved buffer); the cache is not written then.
     """
     from vaultkit.lint.pipeline import run_check
 
-    session = open_vault(_paths(path))
+    given = {Path(p): t for p, t in (texts or {}).items()}
+    session = open_vault(_paths(path), stdin=list(given), config_file=_path_or_none(config))
     rules = select_rules(session.config, select, ignore, online is not False)
     settings = _online_settings(session, online, cache)
-    diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress)
-    return CheckResult(session.root, len(session.targets), diags)
+    diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress, texts=given)
+    return CheckResult(session.root, len(session.targets), diags, rules, session.targets)
+
+
+def _path_or_none(path: StrPath | None) -> Path | None:
+    return None if path is None else Path(path)
 
 
 def fix(
@@ -240,13 +252,15 @@ def fix(
     cache: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[FileFix], None] | None = None,
+    config: StrPath | None = None,
 ) -> FixReport:
     """Fix a vault folder, or note files in it, in place and atomically.
 
     With ``dry_run`` nothing is written, and each FileFix keeps the text before and after
     (``FileFix.diff()``). ``unsafe`` also applies the opt-in fixes; ``online`` also
     rewrites permanently redirected URLs (checked over HTTP). ``on_file`` is called with
-    each FileFix as soon as that note is done (written, or left alone).
+    each FileFix as soon as that note is done (written, or left alone). ``config`` is a
+    config file to use instead of the vault root's.
     """
     for p in _paths(path):
         outside = leaves_vault(p)
@@ -255,7 +269,7 @@ def fix(
                 f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
                 f"{outside}; not fixing through a link that leaves the vault"
             )
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), config_file=_path_or_none(config))
     rules = [r for r in select_rules(session.config, select, ignore, online is not False) if r.fixable]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
@@ -290,6 +304,7 @@ def export(
     with_diagnostics: bool = False,
     cache: StrPath | None = None,
     include_boilerplate: bool = False,
+    config: StrPath | None = None,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -302,10 +317,11 @@ def export(
     ``include_boilerplate`` keeps footer and template links (flagged ``boilerplate``).
     ``with_diagnostics`` adds the check findings to sqlite; ``cache`` is the online
     check's cache from which html marks dead and redirected links.
+    ``config`` is a config file to use instead of the vault root's.
     """
     from vaultkit.exporting.run import Filters, run_export
 
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), config_file=_path_or_none(config))
     target = Path(output) if isinstance(output, str | os.PathLike) else output
     done = run_export(
         session,

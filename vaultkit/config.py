@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
@@ -27,6 +28,9 @@ class Config:
     online: dict[str, Any] = field(default_factory=dict)
     # [rules.<name>] options, validated (see rules.options.parse_rule_options)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # [per-file-ignores]: glob -> rule codes, validated (rules.options.parse_per_file_ignores)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    templates: list[str] = field(default_factory=list)  # templates folders besides .obsidian's
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -48,22 +52,32 @@ def has_config(folder: Path) -> bool:
     return False
 
 
-def load_config(root: Path) -> Config:
+def load_config(root: Path, file: Path | None = None) -> Config:
+    """The vault's config: ``file`` when given (``--config``), else the first of
+    ``.vaultkit.toml`` and ``pyproject.toml``'s ``[tool.vaultkit]`` at ``root``."""
+    if file is not None:
+        if not file.is_file():
+            raise ConfigError(f"--config {file}: no such file")
+        return _from_mapping(_section(file) or {}, file)
     for name in CONFIG_FILES:
         path = root / name
-        if not path.is_file():
-            continue
-        try:
-            data = tomllib.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-        section = data if name == ".vaultkit.toml" else data.get("tool", {}).get("vaultkit")
-        if section is None:
-            continue
-        return _from_mapping(section, path)
+        if path.is_file() and (section := _section(path)) is not None:
+            return _from_mapping(section, path)
     return Config()
+
+
+def _section(path: Path) -> dict[str, Any] | None:
+    """The vaultkit settings in ``path``: all of it, or a pyproject.toml's [tool.vaultkit]."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    if path.name != "pyproject.toml":
+        return data
+    section = data.get("tool", {}).get("vaultkit")
+    return section if isinstance(section, dict) else None
 
 
 def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
@@ -76,10 +90,23 @@ def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
 
 
 def _from_mapping(section: dict[str, Any], path: Path) -> Config:
-    known = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online", "rules"}
+    known = {
+        "select",
+        "ignore",
+        "severity",
+        "exclude",
+        "frontmatter",
+        "similar-threshold",
+        "online",
+        "rules",
+        "per-file-ignores",
+        "templates",
+    }
     unknown = sorted(set(section) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; the settings are {', '.join(sorted(known))}"
+        raise ConfigError(f"{path}: unknown setting '{unknown[0]}'{hint}")
     cfg = Config(source=path, raw=section)
     cfg.select = _list(section, "select", path)
     cfg.ignore = _list(section, "ignore", path)
@@ -110,6 +137,7 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     if not isinstance(online, dict):
         raise ConfigError(f"{path}: 'online' must be a table")
     cfg.online = dict(online)
-    # [rules.<name>] options are validated against the rules' declarations by the
+    # [rules.<name>] options and [per-file-ignores] are validated against the rules by the
     # session (lint.session.open_vault): the registry is a later stage than the config.
+    cfg.templates = [t.strip("/ ") for t in _list(section, "templates", path) if t.strip("/ ")]
     return cfg

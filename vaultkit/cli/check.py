@@ -2,44 +2,49 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from vaultkit.api import Online
-from vaultkit.api import check as check_vault
-from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
-from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
-from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
-from vaultkit.model import Severity
-from vaultkit.rules.duplicates import notes_message
+from vaultkit.cli.options import (
+    config_option,
+    online_options,
+    paths_argument,
+    progress_bar,
+    rule_options,
+    split_rules,
+)
+from vaultkit.cli.output import Output, emit, fix_command, kept, output_options
 
 
 @click.command()
 @paths_argument
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
-)
+@config_option
+@output_options
 @rule_options
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("-v", "--verbose", is_flag=True, help="List every note of a URL duplicated across notes.")
 @click.option("--online", is_flag=True, help="Also check external URLs over HTTP.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
 @click.option(
     "--no-cache", is_flag=True, help="Don't read or write caches (.vaultkit_cache/, and online results)."
+)
+@click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH",
+    help="With '-': where the note read from standard input sits in the vault.",
 )
 @online_options
 def check(
     paths: tuple[Path, ...],
-    fmt: str,
+    config_file: Path | None,
+    out: Output,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    strict: bool,
-    verbose: bool,
     online: bool,
-    color: bool | None,
     no_cache: bool,
+    stdin_filename: Path | None,
     allow_private: bool,
     cache: Path | None,
     refresh: bool,
@@ -47,10 +52,21 @@ def check(
     """Lint a vault, or the notes named (as pre-commit passes them).
 
     With note files, the whole vault is still indexed to resolve links, but only
-    those files are reported.
+    those files are reported. With '-', the note is read from standard input
+    (placed in the vault by --stdin-filename) and nothing is cached.
     """
+    # imported here, so that `check --help` and shell completion don't load the parser and rules
+    from vaultkit.api import Online
+    from vaultkit.api import check as check_vault
+    from vaultkit.lint.report import Report
+
+    texts: dict[str | os.PathLike[str], str] = {}
+    if Path("-") in paths:
+        name = stdin_filename or Path("stdin.md")
+        texts[name] = sys.stdin.read()
+        paths = tuple(name if p == Path("-") else p for p in paths)
     opts = Online(allow_private=allow_private, cache=cache, no_cache=no_cache, refresh=refresh)
-    with progress_bar(enabled=online and fmt != "json") as progress:
+    with progress_bar(enabled=online and out.fmt in ("text", "grouped")) as progress:
         result = check_vault(
             list(paths),
             select=split_rules(select),
@@ -58,29 +74,15 @@ def check(
             online=opts if online else False,
             cache=not no_cache,
             progress=progress,
+            config=config_file,
+            texts=texts,
         )
-    diags, files = result.diagnostics, result.files
-    if verbose:
-        for d in diags:
-            if "notes" in d.extra:
-                d.message = notes_message(d.extra["url"], d.extra["notes"], verbose=True)
-    if fmt == "json":
-        click.echo(render_json(diags, files))
-    elif fmt == "github":
-        out = render_github(diags, _github_prefix(result.root))
-        if out:
-            click.echo(out)
-    else:
-        colour = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(diags, files, colour), color=colour)  # click strips ANSI off a tty
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
-
-
-def _github_prefix(root: Path) -> str:
-    """Annotations name files from the working directory (the checkout), not the vault root."""
-    try:
-        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel + "/"
+    report = Report(
+        kept(result.diagnostics, out),
+        result.files,
+        result.root,
+        fix_command=fix_command([p for p in paths if p not in texts]),
+        rules=result.rules,
+        targets=result.targets,
+    )
+    sys.exit(emit(report, out))

@@ -9,11 +9,19 @@ import click
 
 from vaultkit.api import FileFix, FixReport, Online, fix
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
-from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.cli.options import (
+    config_option,
+    online_options,
+    paths_argument,
+    progress_bar,
+    rule_options,
+    split_rules,
+)
 
 
 @click.command(name="fix")
 @paths_argument
+@config_option
 @rule_options
 @click.option(
     "--unsafe-fixes",
@@ -28,6 +36,7 @@ from vaultkit.cli.options import online_options, paths_argument, progress_bar, r
 @online_options
 def command(
     paths: tuple[Path, ...],
+    config_file: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     unsafe_fixes: bool,
@@ -51,9 +60,10 @@ def command(
             cache=True,
             progress=progress,
             on_file=lambda f: _show(f, show_diff),
+            config=config_file,
         )
     _summary(report, show_diff)
-    pending = check_only and bool(report.changed)
+    pending = (check_only or show_diff) and bool(report.changed)  # --diff too, as ruff's
     sys.exit(EXIT_FINDINGS if pending or report.failed else EXIT_OK)
 
 

@@ -27,6 +27,12 @@ class Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from SHORT_HELP: importing every command (and with
+        them the parser and the rules) only to print a line about each took 0.2–0.4 s."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SHORT_HELP.get(name, "")) for name in sorted(COMMANDS)])
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
@@ -89,9 +95,23 @@ COMMANDS = {
     "fix": ("vaultkit.cli.fix", "command"),
     "export": ("vaultkit.cli.export", "command"),
     "import": ("vaultkit.cli.importer", "command"),
+    "init": ("vaultkit.cli.init", "command"),
     "rules": ("vaultkit.cli.rules", "rules"),
     "lsp": ("vaultkit.cli.lsp", "command"),
     "mv": ("vaultkit.cli.mv", "command"),
+}
+# Each command's first docstring sentence (a test keeps them equal).
+SHORT_HELP = {
+    "check": "Lint a vault, or the notes named (as pre-commit passes them).",
+    "export": "Export the vault's external links as one deduplicated resource index.",
+    "fix": "Repair what can be repaired safely, in place, atomically and idempotently.",
+    "import": "Bring outside notes (.md, .markdown, .txt; any encoding) into the vault as clean notes.",
+    "init": "Write a commented .vaultkit.toml at the vault root (never over an existing one).",
+    "lsp": "Run the language server: diagnostics, quick fixes, navigation, completion and link-safe "
+    "renames for the vault in your editor.",
+    "mv": "Move OLD to NEW (a note or an attachment) and rewrite every link to it, keeping each link's "
+    "form, as Obsidian does when it renames a file.",
+    "rules": "List every rule, or print one rule's documentation.",
 }
 
 

@@ -19,15 +19,44 @@ def paths_argument(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)
 
 
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config FILE``: read the configuration from FILE, not the vault root's."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Read the configuration from FILE (a .vaultkit.toml, or a pyproject.toml's "
+        "[tool.vaultkit]) instead of the vault root's.",
+    )(func)
+
+
+def complete_rules(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of rule codes and names, after the last comma of a list."""
+    from click.shell_completion import CompletionItem
+
+    from vaultkit.rules.select import rule_words
+
+    head, comma, last = incomplete.rpartition(",")
+    prefix = head + comma
+    return [CompletionItem(prefix + w) for w in rule_words() if w.lower().startswith(last.lower())]
+
+
 def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
-        "--ignore", multiple=True, metavar="RULES", help="Skip these rules (codes or names, comma-separated)."
+        "--ignore",
+        multiple=True,
+        metavar="RULES",
+        shell_complete=complete_rules,
+        help="Skip these rules (codes, names or code prefixes, comma-separated).",
     )(func)
     func = click.option(
         "--select",
         multiple=True,
         metavar="RULES",
-        help="Run only these rules (codes or names, comma-separated).",
+        shell_complete=complete_rules,
+        help="Run only these rules (codes, names or code prefixes such as VK00, comma-separated).",
     )(func)
     return func
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from vaultkit.cli.options import complete_rules
 from vaultkit.errors import ConfigError
 from vaultkit.rules import REGISTRY, Rule, find_rule
 
 
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_rules)
 @click.option("--markdown", is_flag=True, help="Print the list as a markdown table (for docs).")
 def rules(name: str | None, markdown: bool) -> None:
     """List every rule, or print one rule's documentation."""
@@ -19,7 +20,9 @@ def rules(name: str | None, markdown: bool) -> None:
     if name:
         r = find_rule(name)
         if r is None:
-            raise ConfigError(f"unknown rule '{name}'; run 'vaultkit rules' to list them")
+            from vaultkit.rules.select import unknown_rule
+
+            raise ConfigError(unknown_rule(name))
         flags = [f"{r.safety.value} fix ({r.fix.value})"] if r.fixable else []
         if r.unsafe_fix:
             flags.append("with --unsafe-fixes")

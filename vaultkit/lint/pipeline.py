@@ -39,6 +39,7 @@ from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
+from vaultkit.vault.files import excluded, in_folders, relative
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
     from vaultkit.online.settings import OnlineSettings, Progress
@@ -122,6 +123,13 @@ def lint_note(job: Job, note: Note) -> tuple[Payload, list[Diagnostic]]:
     return payload, found
 
 
+def analyze_text(job: Job, rel: str, text: str) -> Payload:
+    """Parse and lint a note given as text (standard input), not read from the vault."""
+    from vaultkit.parse.note import parse_note
+
+    return lint_note(job, parse_note(rel, text, template=in_folders(rel, job.templates)))[0]
+
+
 _EMPTY_INDEX = VaultIndex([], [])
 _NONE = marshal.dumps(())
 
@@ -155,29 +163,47 @@ def run_check(
     use_cache: bool = True,
     online: OnlineSettings | None = None,
     progress: Progress | None = None,
+    texts: dict[Path, str] | None = None,
 ) -> list[Diagnostic]:
-    """Check the session's targets against the whole vault; see the module docstring."""
+    """Check the session's targets against the whole vault; see the module docstring.
+
+    ``texts`` gives notes as text (standard input) in place of the files at those paths;
+    the cache is read but not written then (it would hold what is not on disk)."""
     settings = rule_settings(session)
     cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
-    payloads, fresh = note_phase(session, cache, settings)
+    given = {rel: t for p, t in (texts or {}).items() if (rel := relative(session.root, p)) is not None}
+    payloads, fresh = note_phase(session, cache, settings, given)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
-    cache.save()
+    if not given:
+        cache.save()
     out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
     if online is not None and any(r.online for r in rules):
         out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
+    if session.config.per_file_ignores:
+        out = [d for d in out if not per_file_ignored(session.config.per_file_ignores, d)]
     out.sort(key=Diagnostic.sort_key)
     return out
 
 
+def per_file_ignored(table: dict[str, list[str]], d: Diagnostic) -> bool:
+    """Whether ``[per-file-ignores]`` turns ``d``'s rule off in ``d``'s file."""
+    return any(d.code in codes and excluded(d.path, [glob]) for glob, codes in table.items())
+
+
 def note_phase(
-    session: Session, cache: FactsCache, settings: dict[str, Any]
+    session: Session, cache: FactsCache, settings: dict[str, Any], given: dict[str, str] | None = None
 ) -> tuple[dict[str, Payload], set[str]]:
-    """Every note's payload, from the cache or from (parallel) workers; and the fresh ones."""
+    """Every note's payload, from the text given, the cache or (parallel) workers; and the
+    fresh ones."""
     root = session.root
+    given = given or {}
     paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
-    payloads: dict[str, Payload] = {}
+    job = Job(root, session.files.template_dirs, settings, session.config.severity)
+    payloads = {rel: analyze_text(job, rel, text) for rel, text in given.items()}
     todo = []
     for rel in paths:
+        if rel in given:
+            continue
         try:
             st = os.stat(root / rel)
         except OSError:
@@ -188,7 +214,6 @@ def note_phase(
             todo.append(rel)
         else:
             payloads[rel] = Payload._make(hit)
-    job = Job(root, session.files.template_dirs, settings, session.config.severity)
     for done in analyze_all(job, todo):
         payloads[done.rel] = done.payload
         if done.size >= 0:
@@ -200,7 +225,7 @@ def note_phase(
         "cached": len(paths) - len(todo),
         "workers": worker_count(len(todo), PARALLEL_MIN_NOTES),
     }
-    return payloads, set(todo)
+    return payloads, {*todo, *given}
 
 
 def _vault_phase(

@@ -12,10 +12,11 @@ from vaultkit.errors import ConfigError, ReadError
 from vaultkit.index.names import VaultIndex, note_facts
 from vaultkit.lint.workers import map_chunks
 from vaultkit.model import Diagnostic, Frontmatter, Note
-from vaultkit.rules import REGISTRY, Rule, find_rule
+from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
+from vaultkit.rules.select import match_rules, parse_per_file_ignores, unknown_rule
 from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
 
@@ -34,16 +35,23 @@ class Session:
     stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
 
 
-def open_vault(paths: Sequence[Path]) -> Session:
+def open_vault(paths: Sequence[Path], stdin: Sequence[Path] = (), config_file: Path | None = None) -> Session:
+    """The vault holding ``paths``; ``stdin`` are paths whose text comes from standard input
+    (they need not exist); ``config_file`` is ``--config``."""
     paths = list(paths) or [Path.cwd()]
     for p in paths:
-        if not p.exists():
+        if not p.exists() and p not in stdin:
             raise ConfigError(f"{p}: no such file or folder")
     root = find_root(paths[0])
-    config = load_config(root)
+    config = load_config(root, config_file)
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
+    if "per-file-ignores" in config.raw:
+        config.per_file_ignores = parse_per_file_ignores(
+            config.raw["per-file-ignores"], config.source or root
+        )
     files = scan(root, config.exclude)
+    files.template_dirs = list(dict.fromkeys([*files.template_dirs, *config.templates]))
     targets: list[str] = []
     for p in paths:
         rel = relative(root, p)
@@ -60,17 +68,27 @@ def open_vault(paths: Sequence[Path]) -> Session:
 def select_rules(
     config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (), online: bool = False
 ) -> list[Rule]:
-    cli_select = list(select)
+    """The rules to run. Names are codes, names or code prefixes (``VK00``); an unknown one
+    is a ConfigError saying where it was (the option, or the config file and key)."""
+    cli_select, cli_ignore = list(select), list(ignore)
+    source = str(config.source) if config.source else "config"
+    named = [
+        *((k, "--select") for k in cli_select),
+        *((k, "--ignore") for k in cli_ignore),
+        *((k, f"{source}: select") for k in config.select),
+        *((k, f"{source}: ignore") for k in config.ignore),
+        *((k, f"{source}: severity") for k in config.severity),
+    ]
+    for key, where in named:
+        if not match_rules(key):
+            raise ConfigError(unknown_rule(key, where))
     chosen = cli_select or config.select
     # An explicit --select runs what it names, even rules the config ignores.
-    skip = list(ignore) or ([] if cli_select else config.ignore)
-    for key in [*chosen, *skip, *config.severity]:
-        if find_rule(key) is None:
-            raise ConfigError(f"unknown rule '{key}'; run 'vaultkit rules' to list them")
-    rules = [find_rule(k) for k in chosen] if chosen else list(REGISTRY.values())
-    out = [r for r in rules if r is not None and (online or not r.online)]
-    skipped = {find_rule(k) for k in skip}
-    return [r for r in out if r not in skipped]
+    skip = cli_ignore or ([] if cli_select else config.ignore)
+    rules = [r for k in chosen for r in match_rules(k)] if chosen else list(REGISTRY.values())
+    skipped = {r.code for k in skip for r in match_rules(k)}
+    out = [r for r in dict.fromkeys(rules) if (online or not r.online) and r.code not in skipped]
+    return out
 
 
 def load_one(

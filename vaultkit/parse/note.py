@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import Any
 
 from markdown_it.token import Token
@@ -215,13 +216,20 @@ def _disabled_rules(data: dict[str, Any] | None) -> frozenset[str]:
     return frozenset()
 
 
+def directives(text: str) -> Iterator[tuple[int, int, str, list[str]]]:
+    """Each ``<!-- vaultkit-disable… -->`` comment: start and end offsets, kind, rule names."""
+    if "vaultkit-" not in text:
+        return
+    for m in _DIRECTIVE.finditer(text):
+        rules = [r for r in re.split(r"[,\s]+", m.group(2).strip()) if r] or [ALL_RULES]
+        yield m.start(), m.end(), m.group(1).lower(), rules
+
+
 def _suppressions(note: Note) -> list[Suppression]:
     out: list[Suppression] = []
     open_: dict[str, int] = {}
-    for m in _DIRECTIVE.finditer(note.text):
-        kind = m.group(1).lower()
-        rules = [r for r in re.split(r"[,\s]+", m.group(2).strip()) if r] or [ALL_RULES]
-        line = note.position(m.start())[0]
+    for start, _, kind, rules in directives(note.text):
+        line = note.position(start)[0]
         if kind == "disable-next-line":
             out.append(Suppression(frozenset(rules), line + 1, line + 1))
         elif kind == "disable":

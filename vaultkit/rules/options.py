@@ -90,3 +90,8 @@ def parse_rule_options(table: Any, path: Path) -> dict[str, dict[str, Any]]:
                 raise ConfigError(f"{path}: rules.{key}.{opt} must be {problem}, not {value!r}")
         out.setdefault(name, {}).update(options)
     return out
+
+
+def rule_options_known() -> dict[str, dict[str, Check]]:
+    """Every registered rule that takes options, and its options."""
+    return dict(sorted(OPTIONS.items()))
