@@ -66,6 +66,7 @@ class CheckResult:
     root: Path  # the vault root
     files: int  # notes reported on
     diagnostics: list[Diagnostic]
+    notices: list[str] = field(default_factory=list)  # notes skipped, cache not used...
 
     def count(self, severity: Severity) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -92,6 +93,7 @@ class FixReport:
     root: Path
     dry_run: bool
     files: list[FileFix] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
     @property
     def changed(self) -> list[FileFix]:
@@ -122,6 +124,7 @@ class ExportResult:
     output: Path | None = None  # the file written, if any
     text: str | None = None
     data: bytes | None = None
+    notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
 
 # --- one note, as text ---------------------------------------------------------------
@@ -184,6 +187,16 @@ def fix_text(
 # --- a vault ---------------------------------------------------------------------------
 
 
+def swept(folder: Path, *, recursive: bool = True, prefix: str = ".") -> list[str]:
+    """Remove the stale temp files under ``folder``; a notice when there were any."""
+    from vaultkit.vault.tempfiles import sweep
+
+    removed = sweep(folder, recursive=recursive, prefix=prefix)
+    if not removed:
+        return []
+    return [f"vaultkit: removed {len(removed)} stale temp file(s) left by an interrupted run"]
+
+
 def _paths(path: StrPath | Sequence[StrPath]) -> list[Path]:
     if isinstance(path, str | os.PathLike):
         return [Path(path)]
@@ -213,6 +226,7 @@ def check(
     online: bool | Online = False,
     cache: bool = False,
     progress: Progress | None = None,
+    follow_external: bool = False,
 ) -> CheckResult:
     """Check a vault folder, or note files in it (the whole vault is indexed either way).
 
@@ -222,11 +236,11 @@ def check(
     """
     from vaultkit.lint.pipeline import run_check
 
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), follow_external)
     rules = select_rules(session.config, select, ignore, online is not False)
     settings = _online_settings(session, online, cache)
     diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress)
-    return CheckResult(session.root, len(session.targets), diags)
+    return CheckResult(session.root, len(session.targets), diags, session.notices)
 
 
 def fix(
@@ -240,6 +254,7 @@ def fix(
     cache: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[FileFix], None] | None = None,
+    follow_external: bool = False,
 ) -> FixReport:
     """Fix a vault folder, or note files in it, in place and atomically.
 
@@ -255,7 +270,9 @@ def fix(
                 f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
                 f"{outside}; not fixing through a link that leaves the vault"
             )
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), follow_external)
+    if not dry_run:  # temp files an interrupted run left (ones no live process holds)
+        session.notices.extend(swept(session.root))
     rules = [r for r in select_rules(session.config, select, ignore, online is not False) if r.fixable]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
@@ -267,7 +284,7 @@ def fix(
         rows = (row for note in session.notes.values() for row in link_rows(note))
         urls = list(dict.fromkeys(row.canonical for row in rows if row.canonical))
         ctx.settings["online_results"] = check_urls(urls, settings, progress)
-    report = FixReport(session.root, dry_run)
+    report = FixReport(session.root, dry_run, notices=session.notices)
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)
         if on_file is not None:
@@ -290,6 +307,7 @@ def export(
     with_diagnostics: bool = False,
     cache: StrPath | None = None,
     include_boilerplate: bool = False,
+    follow_external: bool = False,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -305,8 +323,11 @@ def export(
     """
     from vaultkit.exporting.run import Filters, run_export
 
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), follow_external)
     target = Path(output) if isinstance(output, str | os.PathLike) else output
+    if isinstance(target, Path):  # the temp files of an earlier, interrupted export there
+        real = Path(os.path.realpath(target))
+        session.notices.extend(swept(real.parent, recursive=False, prefix=f".{real.name[:64]}."))
     done = run_export(
         session,
         format,
@@ -321,5 +342,13 @@ def export(
     )
     written = target if isinstance(target, Path) else None
     return ExportResult(
-        format, done.resources, done.notes, done.skipped, done.unmatched, written, done.text, done.data
+        format,
+        done.resources,
+        done.notes,
+        done.skipped,
+        done.unmatched,
+        written,
+        done.text,
+        done.data,
+        session.notices,
     )

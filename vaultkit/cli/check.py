@@ -10,7 +10,15 @@ import click
 from vaultkit.api import Online
 from vaultkit.api import check as check_vault
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
-from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.cli.options import (
+    follow_option,
+    online_options,
+    paths_argument,
+    print_notices,
+    progress_bar,
+    rule_options,
+    split_rules,
+)
 from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
 from vaultkit.model import Severity
 from vaultkit.rules.duplicates import notes_message
@@ -30,6 +38,7 @@ from vaultkit.rules.duplicates import notes_message
     "--no-cache", is_flag=True, help="Don't read or write caches (.vaultkit_cache/, and online results)."
 )
 @online_options
+@follow_option
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -43,6 +52,7 @@ def check(
     allow_private: bool,
     cache: Path | None,
     refresh: bool,
+    follow_external: bool,
 ) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
@@ -58,8 +68,10 @@ def check(
             online=opts if online else False,
             cache=not no_cache,
             progress=progress,
+            follow_external=follow_external,
         )
     diags, files = result.diagnostics, result.files
+    print_notices(result.notices)
     if verbose:
         for d in diags:
             if "notes" in d.extra:

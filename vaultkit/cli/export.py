@@ -10,9 +10,10 @@ import click
 
 from vaultkit.api import ExportFormat, ExportResult, export
 from vaultkit.cli.main import EXIT_OK
-from vaultkit.cli.options import paths_argument
+from vaultkit.cli.options import follow_option, paths_argument, print_notices
 from vaultkit.errors import ConfigError
 from vaultkit.exporting.run import FORMATS
+from vaultkit.text.display import printable
 
 
 @click.command("export")
@@ -83,6 +84,7 @@ from vaultkit.exporting.run import FORMATS
     default=None,
     help="Title similarity (0-100) for 'similar' (default: the config's similar-threshold, 90).",
 )
+@follow_option
 def command(
     paths: tuple[Path, ...],
     fmt: str,
@@ -97,6 +99,7 @@ def command(
     cache: Path | None,
     generated: str | None,
     similar_threshold: float | None,
+    follow_external: bool,
 ) -> None:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -122,7 +125,9 @@ def command(
         with_diagnostics=with_diagnostics,
         cache=cache,
         include_boilerplate=include_boilerplate,
+        follow_external=follow_external,
     )
+    print_notices(result.notices)
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)
 
@@ -130,7 +135,7 @@ def command(
 def warn(result: ExportResult, filtered: bool) -> None:
     """Notes that could not be read, and filters that matched nothing, on standard error."""
     for path, why in result.skipped:
-        click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+        click.echo(printable(f"vaultkit: warning: skipped {path}: {why}"), err=True)
     for what in result.unmatched:
         click.echo(
             f"vaultkit: warning: {what} matched nothing; check the spelling (globs: * ? [..])", err=True

@@ -73,3 +73,32 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int, int], None] | No
     finally:
         if state["shown"]:
             sys.stderr.write("\n")
+
+
+def follow_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--follow-external-symlinks",
+        "follow_external",
+        is_flag=True,
+        help="Read notes that are symlinks to files outside the vault (skipped by default).",
+    )(func)
+
+
+def print_notices(notices: list[str]) -> None:
+    """The session's one-line notes, on stderr, with control characters made visible."""
+    from vaultkit.text.display import printable
+
+    for line in notices:
+        click.echo(printable(line), err=True)
+
+
+def sweep_stale(folder: Path, *, recursive: bool = True, prefix: str = ".") -> None:
+    """Remove the temp files an interrupted vaultkit run left in ``folder`` (ones that no
+    live process holds), and say so on stderr."""
+    from vaultkit.vault.tempfiles import sweep
+
+    removed = sweep(folder, recursive=recursive, prefix=prefix)
+    if removed:
+        click.echo(
+            f"vaultkit: removed {len(removed)} stale temp file(s) left by an interrupted run", err=True
+        )

@@ -18,6 +18,7 @@ from typing import Literal
 from vaultkit.config import has_config
 from vaultkit.errors import VaultkitError
 from vaultkit.fixing.fixpoint import fix_text
+from vaultkit.fixing.originals import keep_original
 from vaultkit.lint.session import Session
 from vaultkit.rules.base import Context, Rule
 from vaultkit.vault.write import write_text_atomic
@@ -35,6 +36,7 @@ class FileFix:
     reason: str = ""  # why it was skipped, refused or not written
     before: str = ""  # the text and the fixed text, kept only when nothing is written
     after: str = ""
+    original: str = ""  # converted to UTF-8: where the original bytes were kept
 
     @property
     def detail(self) -> str:
@@ -85,11 +87,12 @@ def fix_files(
             yield FileFix(rel, "would-fix", applied, before=note.text, after=result.text)
             continue
         try:
+            kept = keep_original(src, session.root).name if convert else ""
             write_text_atomic(src, result.text, root=session.root, to_utf8=convert)
         except VaultkitError as exc:
             yield FileFix(rel, "not-written", applied, reason=str(exc))
             continue
-        yield FileFix(rel, "fixed", applied)
+        yield FileFix(rel, "fixed", applied, original=kept)
 
 
 def leaves_vault(path: Path) -> Path | None:

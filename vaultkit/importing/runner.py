@@ -13,6 +13,7 @@ from vaultkit.errors import AlreadyExistsError, ConfigError, VaultkitError, Writ
 from vaultkit.importing.convert import HASH_KEY, convert, source_digest
 from vaultkit.importing.naming import Names, resolve_folder, safe_file_name
 from vaultkit.parse.frontmatter import split_frontmatter
+from vaultkit.text.display import name_text
 from vaultkit.vault.files import scan
 from vaultkit.vault.read import decode_bytes, read_source
 from vaultkit.vault.write import create_exclusive
@@ -150,7 +151,7 @@ class _Run:
                 shown, "identical", self.known[digest], reason=f"same {HASH_KEY} as {self.known[digest]}"
             )
         stem = path.name[: -len(path.suffix)] or path.name
-        conv = convert(src, absolute.as_posix(), stem, self.today, self.encoding)
+        conv = convert(src, name_text(absolute.as_posix()), stem, self.today, self.encoding)
         base = safe_file_name(conv.title, stem)
         actions = conv.actions
         if base != conv.title:

@@ -8,6 +8,10 @@ close to the moment the cache was written (the "racy" case, where a change in
 the same clock tick would not show) is checked by content hash instead, and so
 is a file whose mtime changed but whose bytes did not (a checkout, a touch).
 A corrupt or foreign cache file is discarded, never trusted.
+
+The folder and its files are opened through ``vault.safedir.ToolDir``: a cache folder
+or file that is a symlink (a cloned vault can carry ``.vaultkit_cache -> .``) is
+neither read nor written, and ``refused`` says why (the CLI prints it once).
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import VaultkitError
-from vaultkit.vault.write import write_atomic
+from vaultkit.vault.safedir import ToolDir
 from vaultkit.version import __version__
 
 CACHE_DIR = ".vaultkit_cache"
+CACHE_FILE = "facts.marshal"
+GITIGNORE = b"# vaultkit's cache; safe to delete\n*\n"
 FORMAT = 1
 MAGIC = b"VKC1"
 RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
@@ -53,20 +59,28 @@ class FactsCache:
     def __init__(self, root: Path, config_digest: str, enabled: bool = True) -> None:
         self.root = root
         self.enabled = enabled
-        self.path = root / CACHE_DIR / "facts.marshal"
+        self.path = root / CACHE_DIR / CACHE_FILE
         self.header = (FORMAT, __version__, code_fingerprint(), config_digest)
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
         self.extra: dict[str, Any] = {}  # whole-vault results (see engine)
         self.dirty = False
+        self.refused = ""  # why the cache folder could not be used safely, if it could not
         if enabled:
             self._load()
 
     def _load(self) -> None:
         try:
-            blob = self.path.read_bytes()
+            with ToolDir(self.root, CACHE_DIR, create=False) as folder:
+                found = folder.read(CACHE_FILE)
+        except VaultkitError as exc:
+            self.refused, self.enabled = str(exc), False
+            return
         except OSError:
             return
+        if found is None:
+            return
+        blob = found
         try:
             if not blob.startswith(MAGIC):
                 raise ValueError("not a vaultkit cache")
@@ -111,13 +125,12 @@ class FactsCache:
     def save(self) -> None:
         if not self.enabled or not self.dirty:
             return
-        folder = self.root / CACHE_DIR
         try:
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# vaultkit's cache; safe to delete\n*\n", encoding="utf-8")
-            blob = MAGIC + marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
-            write_atomic(self.path, blob, root=self.root)
-        except (OSError, VaultkitError):
+            with ToolDir(self.root, CACHE_DIR) as folder:
+                folder.create(".gitignore", GITIGNORE)
+                blob = MAGIC + marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
+                folder.replace(CACHE_FILE, blob)
+        except VaultkitError as exc:
+            self.refused = str(exc)
+        except OSError:
             return  # a read-only vault still gets checked, just not cached

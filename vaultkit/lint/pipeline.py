@@ -162,6 +162,8 @@ def run_check(
     payloads, fresh = note_phase(session, cache, settings)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
     cache.save()
+    if cache.refused:
+        session.notices.append(f"vaultkit: cache not used: {cache.refused}")
     out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
     if online is not None and any(r.online for r in rules):
         out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))

@@ -14,6 +14,7 @@ import click
 
 from vaultkit.model import Diagnostic, Severity
 from vaultkit.schema_ids import CHECK_SCHEMA_ID
+from vaultkit.text.display import has_raw_bytes, name_bytes_hex, name_text, printable, printable_lines
 from vaultkit.version import __version__
 
 JSON_VERSION = 1
@@ -35,7 +36,7 @@ def summary(diags: Sequence[Diagnostic], files: int) -> dict[str, int]:
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "path": d.path,
+        "path": name_text(d.path),
         "line": d.line,
         "column": d.column,
         "end_line": d.end_line,
@@ -43,12 +44,14 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "code": d.code,
         "rule": d.rule,
         "severity": d.severity.value,
-        "message": d.message,
+        "message": name_text(d.message),
         "fixable": d.fixable or bool(d.extra.get("convert")),
     }
     for key in ("status", "final_url", "elapsed_ms"):
         if key in d.extra:
             out[key] = d.extra[key]
+    if has_raw_bytes(d.path):  # a file name that is not UTF-8: its exact bytes, in hex
+        out["path_bytes"] = name_bytes_hex(d.path)
     return out
 
 
@@ -66,14 +69,14 @@ def render_json(diags: Sequence[Diagnostic], files: int) -> str:
 def render_text(diags: Sequence[Diagnostic], files: int, colour: bool) -> str:
     lines = []
     for d in diags:
-        where = f"{d.path}:{d.line}:{d.column}:"
+        where = f"{printable(d.path)}:{d.line}:{d.column}:"
         code = click.style(d.code, fg=_COLOURS[d.severity], bold=True) if colour else d.code
         rule = f"[{d.rule}]"
         if colour:
             where = click.style(where, bold=True)
             rule = click.style(rule, dim=True)
         fix = " (fixable)" if d.fixable and not d.unsafe else ""
-        lines.append(f"{where} {code} {rule} {d.message}{fix}")
+        lines.append(f"{where} {code} {rule} {printable(d.message)}{fix}")
     s = summary(diags, files)
     tail = (
         f"{s['files']} file(s) checked: {s['errors']} error(s), {s['warnings']} warning(s), "
@@ -87,6 +90,7 @@ def render_text(diags: Sequence[Diagnostic], files: int, colour: bool) -> str:
 
 
 def _escape(value: str, prop: bool = False) -> str:
+    value = printable_lines(value)  # line breaks kept for GitHub's %0A / %0D
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")

@@ -32,9 +32,18 @@ class Session:
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
+    notices: list[str] = field(default_factory=list)  # one-line notes for stderr
+
+    def notes_skipped(self) -> list[str]:
+        """A one-line note per symlink out of the vault that was not read."""
+        return [
+            f"{rel}: skipped: a symlink that resolves outside the vault; not read "
+            "(--follow-external-symlinks reads it)"
+            for rel in self.files.external
+        ]
 
 
-def open_vault(paths: Sequence[Path]) -> Session:
+def open_vault(paths: Sequence[Path], follow_external: bool = False) -> Session:
     paths = list(paths) or [Path.cwd()]
     for p in paths:
         if not p.exists():
@@ -43,7 +52,7 @@ def open_vault(paths: Sequence[Path]) -> Session:
     config = load_config(root)
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
-    files = scan(root, config.exclude)
+    files = scan(root, config.exclude, follow_external)
     targets: list[str] = []
     for p in paths:
         rel = relative(root, p)
@@ -54,7 +63,9 @@ def open_vault(paths: Sequence[Path]) -> Session:
             targets.extend(n for n in files.notes if n.startswith(prefix))
         else:
             targets.append(rel)
-    return Session(root, config, files, sorted(set(targets)))
+    session = Session(root, config, files, sorted(set(targets)))
+    session.notices.extend(session.notes_skipped())
+    return session
 
 
 def select_rules(

@@ -257,6 +257,8 @@ def _text_of(node: Any) -> str:
     for n in node.walk():
         if n.name in ("text", "text_special"):
             parts.append(n.meta.get("content", ""))
+        elif n.name in ("softbreak", "hardbreak"):  # "multi⏎line" is "multi line"
+            parts.append(" ")
     return "".join(parts)
 
 

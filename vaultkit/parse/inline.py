@@ -125,6 +125,8 @@ class InlineScanner:
                 break
             if c.type in ("text", "code_inline") or c.type == "image":
                 text.append(c.content)
+            elif c.type in ("softbreak", "hardbreak"):  # "multi⏎line" is "multi line"
+                text.append(" ")
         label = "".join(text)
         src = content[s:e]
         if tok.markup == "autolink":

@@ -19,6 +19,7 @@ class VaultFiles:
     notes: list[str] = field(default_factory=list)  # vault-relative, "/" separators
     attachments: list[str] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)  # Obsidian's templates folders
+    external: list[str] = field(default_factory=list)  # symlinks out of the vault, not read
 
 
 def find_root(start: Path) -> Path:
@@ -45,8 +46,13 @@ def excluded(rel: str, patterns: list[str]) -> bool:
     return False
 
 
-def scan(root: Path, exclude: list[str]) -> VaultFiles:
-    """Every note and attachment under ``root``, skipping tool folders and dot-folders."""
+def scan(root: Path, exclude: list[str], follow_external: bool = False) -> VaultFiles:
+    """Every note and attachment under ``root``, skipping tool folders and dot-folders.
+
+    A symlink that resolves outside the vault (``passwd.md -> /etc/passwd``) is not a
+    note: it is listed in ``external`` and never read, unless ``follow_external``.
+    Symlinked folders that leave the vault are never walked.
+    """
     files = VaultFiles(root)
     stack = [""]
     while stack:
@@ -70,11 +76,15 @@ def scan(root: Path, exclude: list[str]) -> VaultFiles:
                     continue
                 stack.append(rel)
             elif is_note(entry.name):
+                if not follow_external and entry.is_symlink() and not _inside(root, Path(entry.path)):
+                    files.external.append(rel)
+                    continue
                 files.notes.append(rel)
             elif not entry.name.startswith("."):
                 files.attachments.append(rel)
     files.notes.sort()
     files.attachments.sort()
+    files.external.sort()
     files.template_dirs = template_folders(root)
     return files
 

@@ -40,6 +40,7 @@ class Source:
     mode: int  # permission bits only (stat.S_IMODE)
     confident: bool  # decoding is certain, or the guess passed our thresholds
     is_binary: bool  # NUL bytes / not text at all: text is ""
+    inode: tuple[int, int] = (0, 0)  # (st_dev, st_ino) as read; (0, 0) when unknown
 
 
 # ----------------------------------------------------------------- reading
@@ -92,6 +93,7 @@ def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
         mode=stat.S_IMODE(st.st_mode),
         confident=confident,
         is_binary=encoding == BINARY,
+        inode=(st.st_dev, st.st_ino),
     )
 
 
