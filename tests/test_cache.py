@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
 from vaultkit.lint import pipeline
-from vaultkit.lint.cache import CACHE_DIR, MAGIC, RACY_NS
+from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, MAGIC, RACY_NS, _mac
 from vaultkit.lint.pipeline import run_check as check
 from vaultkit.lint.session import Session, open_vault, select_rules
 
@@ -133,14 +133,15 @@ def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
     age(root)
     _, expected = run(root)
     path = root / CACHE_DIR / "facts.marshal"
-    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) :])
+    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) + MAC_BYTES :])
     poisoned = {
         rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
         for rel, (size, mtime, sha, _) in entries.items()
     }
     other = tuple("other" if i == field else h for i, h in enumerate(header))
     assert len(other) == 4 and other != tuple(header)
-    path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
+    body = marshal.dumps((other, written, poisoned, {}))
+    path.write_bytes(MAGIC + _mac(body) + body)  # signed as this machine signs: only the header is off
     session, diags = run(root)
     assert diags == expected and session.stats["parsed"] == 3
 

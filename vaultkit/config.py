@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import ConfigError
+from vaultkit.limits import Limits, from_config
 
 CONFIG_FILES = (".vaultkit.toml", "pyproject.toml")
 SCHEMA_TYPES = ("string", "number", "integer", "boolean", "list", "mapping", "date", "datetime")
@@ -27,6 +28,7 @@ class Config:
     online: dict[str, Any] = field(default_factory=dict)
     # [rules.<name>] options, validated (see rules.options.parse_rule_options)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -77,6 +79,7 @@ def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
 
 def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     known = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online", "rules"}
+    known.add("limits")
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
@@ -112,4 +115,5 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     cfg.online = dict(online)
     # [rules.<name>] options are validated against the rules' declarations by the
     # session (lint.session.open_vault): the registry is a later stage than the config.
+    cfg.limits = from_config(section.get("limits", {}), path)
     return cfg

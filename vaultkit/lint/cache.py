@@ -8,25 +8,41 @@ close to the moment the cache was written (the "racy" case, where a change in
 the same clock tick would not show) is checked by content hash instead, and so
 is a file whose mtime changed but whose bytes did not (a checkout, a touch).
 A corrupt or foreign cache file is discarded, never trusted.
+
+The cache is data from disk, so it is checked before it is decoded: it must be a
+regular file under the ``cache-size`` limit, and it carries a keyed BLAKE2 hash
+under a key kept in the user's cache folder (outside the vault), so a cache that
+vaultkit did not write here (copied in with a vault, crafted, or damaged) is
+discarded without ever reaching ``marshal`` (which would allocate whatever counts
+the bytes claim). Each decoded entry's shape is checked too; a cache that fails
+either check is discarded and rebuilt, and a note on stderr says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import marshal
 import os
+import sys
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import VaultkitError
+import platformdirs
+
+from vaultkit.errors import ReadError, VaultkitError
+from vaultkit.limits import active
+from vaultkit.vault.capped import read_regular
 from vaultkit.vault.write import write_atomic
 from vaultkit.version import __version__
 
 CACHE_DIR = ".vaultkit_cache"
 FORMAT = 1
-MAGIC = b"VKC1"
+MAGIC = b"VKC2"
+MAC_BYTES = 32
 RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
 
 
@@ -49,6 +65,52 @@ def digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
+def _valid(entries: Any) -> bool:
+    """Whether ``entries`` has the shape ``store`` writes: path -> (size, mtime_ns, sha1,
+    (facts, urls, view blob, diagnostics blob))."""
+    if not isinstance(entries, dict):
+        return False
+    for rel, entry in entries.items():
+        if not (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 4):
+            return False
+        size, mtime_ns, sha, payload = entry
+        if not (isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(sha, str)):
+            return False
+        if not (isinstance(payload, tuple) and len(payload) == 4):
+            return False
+        _facts, urls, view, diags = payload
+        if not (isinstance(urls, tuple) and isinstance(view, bytes) and isinstance(diags, bytes)):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _key() -> bytes:
+    """This user's key for the cache's keyed hash, made on first use (mode 0600)."""
+    path = Path(platformdirs.user_cache_dir("vaultkit")) / "facts-key"
+    for _attempt in range(2):
+        with contextlib.suppress(ReadError):
+            key, _ = read_regular(path, 64)
+            if len(key) == 32:
+                return key
+        key = os.urandom(32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue  # another run made it meanwhile: read that one
+        except OSError:
+            return key  # no place to keep it: the cache lasts this run only
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+    return os.urandom(32)
+
+
+def _mac(body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=_key(), digest_size=MAC_BYTES).digest()
+
+
 class FactsCache:
     def __init__(self, root: Path, config_digest: str, enabled: bool = True) -> None:
         self.root = root
@@ -64,19 +126,36 @@ class FactsCache:
 
     def _load(self) -> None:
         try:
-            blob = self.path.read_bytes()
-        except OSError:
+            blob, _ = read_regular(self.path, active().cache_size, "cache-size")
+        except ReadError as exc:
+            if os.path.lexists(self.path):
+                self._discard(str(exc))
+            return
+        if not blob.startswith(MAGIC):
+            self.dirty = True  # another cache format: rebuilt without a word
+            if not blob.startswith(MAGIC[:3]):
+                self._discard("it is not a vaultkit cache")
+            return
+        body = blob[len(MAGIC) + MAC_BYTES :]
+        if not hmac.compare_digest(blob[len(MAGIC) : len(MAGIC) + MAC_BYTES], _mac(body)):
+            self._discard("it was not written by vaultkit on this machine, or is damaged")
             return
         try:
-            if not blob.startswith(MAGIC):
-                raise ValueError("not a vaultkit cache")
-            header, written_ns, entries, extra = marshal.loads(blob[len(MAGIC) :])
-            if tuple(header) != self.header or not isinstance(entries, dict):
-                raise ValueError("foreign cache")
+            header, written_ns, entries, extra = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
-            self.dirty = True  # rewrite it on save
+            self._discard("it does not decode")
+            return
+        if header != self.header:
+            self.dirty = True  # another version or config: rebuilt without a word
+            return
+        if not (isinstance(written_ns, int) and isinstance(extra, dict) and _valid(entries)):
+            self._discard("its entries are not of the shape vaultkit writes")
             return
         self.entries, self.written_ns, self.extra = entries, written_ns, extra
+
+    def _discard(self, why: str) -> None:
+        print(f"{self.path}: discarded the cache ({why}); it is rebuilt", file=sys.stderr)
+        self.dirty = True  # rewrite it on save
 
     def lookup(self, rel: str, st: os.stat_result) -> Any | None:
         """The cached payload when the file is unchanged, else None."""
@@ -89,8 +168,8 @@ class FactsCache:
         if mtime_ns == st.st_mtime_ns and mtime_ns < self.written_ns - RACY_NS:
             return payload
         try:
-            data = (self.root / rel).read_bytes()
-        except OSError:
+            data, _ = read_regular(self.root / rel, active().note_size)
+        except ReadError:
             return None
         if digest(data) != sha:
             return None
@@ -117,7 +196,8 @@ class FactsCache:
             ignore = folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# vaultkit's cache; safe to delete\n*\n", encoding="utf-8")
-            blob = MAGIC + marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
+            body = marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
+            blob = MAGIC + _mac(body) + body
             write_atomic(self.path, blob, root=self.root)
         except (OSError, VaultkitError):
             return  # a read-only vault still gets checked, just not cached

@@ -31,8 +31,11 @@ from vaultkit.index.facts import (
     view_of,
 )
 from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
+from vaultkit.limits import active as active_limits
+from vaultkit.limits import failure_reason, guarded
+from vaultkit.limits import use as use_limits
 from vaultkit.lint.cache import FactsCache, digest
-from vaultkit.lint.session import Session, load_one, rule_settings
+from vaultkit.lint.session import Session, failed_note, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Severity
 from vaultkit.parse.suppress import is_suppressed
@@ -75,6 +78,7 @@ class Job:
         self.templates = list(templates)
         self.settings = settings
         self.severity = severity
+        self.limits = active_limits()
 
 
 def local_rules() -> list[Rule]:
@@ -93,15 +97,25 @@ def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
 
 
 def analyze(job: Job, rel: str) -> Analyzed:
-    """Read, parse and lint one note; return plain data only."""
+    """Read, parse and lint one note; return plain data only. Whatever fails on the
+    way (a RecursionError, MemoryError, the time limit) becomes a VK000 finding."""
+    return guarded(lambda: _analyze(job, rel), lambda exc: failed(rel, failure_reason(exc)))
+
+
+def failed(rel: str, why: str) -> Analyzed:
+    """The result for a note that could not be processed (never cached)."""
+    return Analyzed(rel, -1, 0, "", _problem([failed_note(rel, why)]))
+
+
+def _analyze(job: Job, rel: str) -> Analyzed:
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
         return Analyzed(rel, -1, 0, "", _problem(problems))
     sha = digest(src.data)
-    if problems:
+    if any(p.severity is Severity.ERROR for p in problems):
         return Analyzed(rel, src.size, src.mtime_ns, sha, _problem(problems))
     ctx = Context(_EMPTY_INDEX, job.settings, {})
-    diags = []
+    diags = [encode_diag(p) for p in problems]  # limits the note is over
     for r in local_rules():
         for d in r.check(note, ctx):
             if not is_suppressed(note, d.rule, d.code, d.line):
@@ -126,11 +140,12 @@ def _problem(problems: list[Diagnostic]) -> Payload:
 
 
 def _chunk(job: Job, rels: list[str]) -> list[Analyzed]:
+    use_limits(job.limits)
     return [analyze(job, rel) for rel in rels]
 
 
 def analyze_all(job: Job, rels: list[str]) -> list[Analyzed]:
-    return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES)
+    return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES, rescue=failed)
 
 
 def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
@@ -232,7 +247,7 @@ def _collect(
         if found is None:
             continue
         local = [decode_diag(rel, d) for d in marshal.loads(found.diags)]
-        if not any(d.code == UNREADABLE.code for d in local):
+        if not any(d.code == UNREADABLE.code and d.severity is Severity.ERROR for d in local):
             local += [decode_diag(rel, d) for d in marshal.loads(vault_diags.get(rel, _NONE))]
         out.extend(d for d in local if d.code in wanted)
     return out

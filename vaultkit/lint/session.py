@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +12,16 @@ from typing import Any
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
 from vaultkit.index.names import VaultIndex, note_facts
+from vaultkit.limits import Limits, failure_reason, guarded
+from vaultkit.limits import active as active_limits
+from vaultkit.limits import use as use_limits
 from vaultkit.lint.workers import map_chunks
-from vaultkit.model import Diagnostic, Frontmatter, Note
+from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
+from vaultkit.vault.capped import os_reason
 from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
 
@@ -37,13 +43,20 @@ class Session:
 def open_vault(paths: Sequence[Path]) -> Session:
     paths = list(paths) or [Path.cwd()]
     for p in paths:
-        if not p.exists():
-            raise ConfigError(f"{p}: no such file or folder")
+        try:
+            os.stat(p)
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: no such file or folder") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: {os_reason(exc)}") from None
     root = find_root(paths[0])
     config = load_config(root)
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
+    use_limits(config.limits)
     files = scan(root, config.exclude)
+    for skipped, why in files.skipped:
+        print(f"{skipped}: skipped: {why}", file=sys.stderr)
     targets: list[str] = []
     for p in paths:
         rel = relative(root, p)
@@ -73,9 +86,10 @@ def select_rules(
     return [r for r in out if r not in skipped]
 
 
-def load_one(
-    root: Path, rel: str, templates: Sequence[str] = ()
-) -> tuple[Note, Source | None, list[Diagnostic]]:
+Loaded = tuple[Note, "Source | None", list[Diagnostic]]
+
+
+def load_one(root: Path, rel: str, templates: Sequence[str] = ()) -> Loaded:
     """Read and parse one note. Problems become diagnostics, never exceptions."""
     path = root / rel
     try:
@@ -88,27 +102,61 @@ def load_one(
 
     note = parse_note(rel, src.text, template=in_folders(rel, list(templates)))
     note.encoding, note.confident = src.encoding, src.confident
-    return note, src, []
+    return note, src, over_limits(note)
+
+
+def over_limits(note: Note) -> list[Diagnostic]:
+    """Findings for the limits a parsed note is over (its links past the limit are dropped)."""
+    limits = active_limits()
+    out = []
+    if len(note.links) > limits.links:
+        out.append(
+            _problem(
+                note.path,
+                f"{note.path} has {len(note.links):,} links, over the limit of {limits.links:,}; "
+                "links past that one are not checked or exported (raise 'links' in [limits])",
+                Severity.WARNING,
+            )
+        )
+        del note.links[limits.links :]
+    return out
+
+
+def failed_note(rel: str, why: str) -> Diagnostic:
+    """The VK000 finding for a note whose reading, parsing or checking failed (``why``)."""
+    return _problem(rel, f"{rel} could not be processed: {why}")
+
+
+def guarded_load(root: Path, rel: str, templates: Sequence[str]) -> Loaded:
+    """``load_one`` under the limits: a failure is a VK000 finding, never an exception."""
+    return guarded(lambda: load_one(root, rel, templates), lambda exc: failed_load(rel, failure_reason(exc)))
+
+
+def failed_load(rel: str, why: str) -> Loaded:
+    return _empty(rel), None, [failed_note(rel, why)]
 
 
 def _empty(rel: str) -> Note:
     return Note(path=rel, text="", frontmatter=Frontmatter(None, "", 0, 0), line_starts=[0])
 
 
-def _problem(rel: str, message: str) -> Diagnostic:
-    return unreadable(rel, message)
+def _problem(rel: str, message: str, severity: Severity | None = None) -> Diagnostic:
+    d = unreadable(rel, message)
+    if severity is not None:
+        d.severity = severity
+    return d
 
 
-def _load_chunk(
-    root: Path, templates: Sequence[str], rels: list[str]
-) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
-    return [load_one(root, rel, templates) for rel in rels]
+def _load_chunk(root: Path, templates: Sequence[str], limits: Limits, rels: list[str]) -> list[Loaded]:
+    use_limits(limits)
+    return [guarded_load(root, rel, templates) for rel in rels]
 
 
 def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
     """Read and parse ``rels`` into the session (in parallel when there are many)."""
     rels = [r for r in rels if r not in session.notes]
-    results = map_chunks(_load_chunk, rels, (session.root, session.files.template_dirs), PARALLEL_MIN_NOTES)
+    args = (session.root, session.files.template_dirs, active_limits())
+    results = map_chunks(_load_chunk, rels, args, PARALLEL_MIN_NOTES, rescue=failed_load)
     for note, src, problems in results:
         session.notes[note.path] = note
         if keep_sources and src is not None:

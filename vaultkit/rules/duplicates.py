@@ -191,12 +191,24 @@ def _duplicate(note: Note, gone: Link, kept: Link, where: str) -> Diagnostic:
     return d
 
 
+_LAST_PARENTS: list[Any] = [None, set()]  # the last note seen, and its items with sub-items
+
+
+def _parents(note: Note) -> set[int]:
+    """The items of ``note`` that have sub-items, found once per note (not once per duplicate:
+    20,000 duplicates took 16 s)."""
+    if _LAST_PARENTS[0] is not note:
+        _LAST_PARENTS[:] = [note, {i.parent for i in note.items if i.parent is not None}]
+    return _LAST_PARENTS[1]  # type: ignore[no-any-return]
+
+
 def _remove_item(note: Note, link: Link) -> tuple[Edit, ...]:
-    """Delete the list item holding ``link`` when the item is nothing but that link."""
+    """Delete the list item holding ``link`` when the item is nothing but that link
+    (and has no sub-items)."""
     if link.item is None or not note.text:
         return ()
     item = note.items[link.item]
-    if item.line != item.end_line or any(i.parent == link.item for i in note.items):
+    if item.line != item.end_line or link.item in _parents(note):
         return ()
     start = note.line_starts[item.line - 1]
     end = note.line_starts[item.line] if item.line < len(note.line_starts) else len(note.text)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit.config import has_config
+from vaultkit.limits import active
+from vaultkit.vault.capped import read_small_text, special_kind
 
 SKIP_DIRS = frozenset({".obsidian", ".trash", ".git", ".vaultkit_cache"})
 
@@ -19,6 +22,7 @@ class VaultFiles:
     notes: list[str] = field(default_factory=list)  # vault-relative, "/" separators
     attachments: list[str] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)  # Obsidian's templates folders
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) not walked or read
 
 
 def find_root(start: Path) -> Path:
@@ -46,13 +50,18 @@ def excluded(rel: str, patterns: list[str]) -> bool:
 
 
 def scan(root: Path, exclude: list[str]) -> VaultFiles:
-    """Every note and attachment under ``root``, skipping tool folders and dot-folders."""
+    """Every note and attachment under ``root``, skipping tool folders and dot-folders.
+
+    Each folder is entered once, by its real path: a symlink back to a folder already
+    walked (a loop, or a second way in) is skipped and noted in ``skipped``. FIFOs,
+    sockets and devices are noted and skipped without being opened."""
     files = VaultFiles(root)
+    visited = {os.path.realpath(root)}
     stack = [""]
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = list(os.scandir(root / rel_dir if rel_dir else root))
+            entries = sorted(os.scandir(root / rel_dir if rel_dir else root), key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
@@ -63,12 +72,25 @@ def scan(root: Path, exclude: list[str]) -> VaultFiles:
                 is_dir = entry.is_dir()
             except OSError:
                 continue
+            try:
+                mode = 0 if is_dir else entry.stat().st_mode
+            except OSError:
+                mode = stat.S_IFREG  # a dangling link: reported when the note is read
             if is_dir:
                 if entry.name in SKIP_DIRS or entry.name.startswith("."):
                     continue
                 if entry.is_symlink() and not _inside(root, Path(entry.path)):
                     continue
+                real = os.path.realpath(entry.path)
+                if real in visited:
+                    files.skipped.append(
+                        (rel, "a link to a folder already walked (a loop?); not walked again")
+                    )
+                    continue
+                visited.add(real)
                 stack.append(rel)
+            elif special_kind(mode) and not is_note(entry.name):
+                continue  # never opened; a note of this kind becomes a VK000 without being opened
             elif is_note(entry.name):
                 files.notes.append(rel)
             elif not entry.name.startswith("."):
@@ -90,9 +112,10 @@ def template_folders(root: Path) -> list[str]:
     """The vault's templates folders, as configured in ``.obsidian/`` (none when unset)."""
     out: list[str] = []
     for rel, key in _TEMPLATE_SETTINGS:
+        text = read_small_text(root / rel, active().file_size)
         try:
-            value = json.loads((root / rel).read_text("utf-8")).get(key)
-        except (OSError, ValueError, AttributeError):
+            value = json.loads(text).get(key) if text is not None else None
+        except (ValueError, AttributeError, RecursionError):
             continue
         if isinstance(value, str) and value.strip("/ "):
             out.append(value.strip("/ "))
