@@ -52,6 +52,19 @@ def _md() -> Any:
     return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
 
 
+class _Frame:
+    """A block being walked: its children still to see, and the inline run being gathered."""
+
+    __slots__ = ("children", "inline", "item", "node", "top")
+
+    def __init__(self, node: Any, top: bool, item: bool) -> None:
+        self.node = node
+        self.children = iter(node.children)
+        self.top = top
+        self.item = item  # a list item: leave it on self.items until its end
+        self.inline: list[Any] = []
+
+
 class _Walker:
     def __init__(self, note: Note, seg: Segment) -> None:
         self.note = note
@@ -95,32 +108,40 @@ class _Walker:
         name = "heading" if name == "lheading" else name
         self.note.blocks.append((name, self.line_of(s), self.line_of(self.end(s, e))))
 
-    def block(self, node: Any, top: bool = False) -> None:
-        inline: list[Any] = []
-        for child in node.children:
-            if top:
+    def block(self, root: Any, top: bool = False) -> None:
+        """The blocks under ``root`` in order, depth first, with a stack of their own (no
+        recursion on the input's depth; the nesting limit bounds it anyway)."""
+        stack = [_Frame(root, top, False)]
+        while stack:
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
+                if frame.inline:
+                    self.inline(frame.inline)
+                stack.pop()
+                if frame.item:
+                    self.items.pop()
+                continue
+            if frame.top:
                 self._top_block(child)
             name = child.name
             if name in _INLINE:
-                inline.append(child)
+                frame.inline.append(child)
                 continue
-            if inline:
-                self.inline(inline)
-                inline = []
+            if frame.inline:
+                self.inline(frame.inline)
+                frame.inline = []
             if name in ("heading", "lheading"):
                 self.heading(child)
             elif name == "list_item":
-                self.list_item(child, node)
+                self.list_item(child, frame.node)
+                stack.append(_Frame(child, False, True))
             elif name in ("fence", "code_block"):
                 self.code_block(child)
             elif name == "html_block":
                 self.html(child)
-            elif name == "paragraph" and self._math_block(child):
-                continue
-            else:
-                self.block(child)
-        if inline:
-            self.inline(inline)
+            elif not (name == "paragraph" and self._math_block(child)):
+                stack.append(_Frame(child, False, False))
 
     def _math_block(self, node: Any) -> bool:
         s, e = self.span(node)
@@ -142,9 +163,10 @@ class _Walker:
 
         s, _ = self.span(node)
         start = self.text.rfind("\n", 0, s) + 1
-        html_block(
-            self.note, self.base + start, node.meta.get("content", ""), self.inlines.scanner, parse_segment
-        )
+        from vaultkit.parse.note import parse_segment as parse_any  # masks, then picks a parser
+
+        content = node.meta.get("content", "")
+        html_block(self.note, self.base + start, content, self.inlines.scanner, parse_any, self.seg.depth)
 
     def heading(self, node: Any) -> None:
         plain = self.inline(list(node.children))
@@ -182,9 +204,7 @@ class _Walker:
             commented=self.seg.commented,
         )
         note.items.append(item)
-        self.items.append(len(note.items) - 1)
-        self.block(node)
-        self.items.pop()
+        self.items.append(len(note.items) - 1)  # popped when block() leaves the item
 
     def inline(self, nodes: list[Any]) -> str:
         return self.inlines.run(nodes, self.items[-1] if self.items else None)

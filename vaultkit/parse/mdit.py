@@ -77,7 +77,7 @@ def _allow(url: str) -> bool:
 
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"maxNesting": 40}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"maxNesting": 100}).enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
     # Keep destinations exactly as written: no percent-encoding, no scheme filtering.
     md.normalizeLink = _identity  # type: ignore[method-assign]
