@@ -16,7 +16,7 @@ from vaultkit.limits import Limits, failure_reason, guarded
 from vaultkit.limits import active as active_limits
 from vaultkit.limits import use as use_limits
 from vaultkit.lint.workers import map_chunks
-from vaultkit.model import Diagnostic, Frontmatter, Note, Severity
+from vaultkit.model import Diagnostic, Frontmatter, Note, Severity, long_line_spans
 from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
@@ -119,6 +119,18 @@ def over_limits(note: Note) -> list[Diagnostic]:
             )
         )
         del note.links[limits.links :]
+    long_lines = long_line_spans(note, limits.line_length)
+    if long_lines:
+        line = note.position(long_lines[0][0])[0]
+        out.append(
+            _problem(
+                note.path,
+                f"{note.path} has {len(long_lines):,} line(s) over the line-length limit of "
+                f"{limits.line_length:,} characters (the first: line {line}); the line-based rules "
+                "(mojibake) skip them (raise 'line-length' in [limits])",
+                Severity.WARNING,
+            )
+        )
     return out
 
 

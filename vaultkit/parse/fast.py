@@ -7,6 +7,7 @@ real vaults). This module walks the blocks; ``parse.fast_inline`` the inline run
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -65,8 +66,12 @@ class _Frame:
         self.inline: list[Any] = []
 
 
+Reparse = Callable[[Note, Segment], None]
+
+
 class _Walker:
-    def __init__(self, note: Note, seg: Segment) -> None:
+    def __init__(self, note: Note, seg: Segment, reparse: Reparse) -> None:
+        self.reparse = reparse
         self.note = note
         self.seg = seg
         self.text: str = seg.text
@@ -163,10 +168,8 @@ class _Walker:
 
         s, _ = self.span(node)
         start = self.text.rfind("\n", 0, s) + 1
-        from vaultkit.parse.note import parse_segment as parse_any  # masks, then picks a parser
-
         content = node.meta.get("content", "")
-        html_block(self.note, self.base + start, content, self.inlines.scanner, parse_any, self.seg.depth)
+        html_block(self.note, self.base + start, content, self.inlines.scanner, self.reparse, self.seg.depth)
 
     def heading(self, node: Any) -> None:
         plain = self.inline(list(node.children))
@@ -213,5 +216,7 @@ class _Walker:
 _DEFINITION = re.compile(r"[ ]{0,3}\[((?:[^\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(?:<([^>\n]*)>|(\S+))")
 
 
-def parse_segment(note: Note, seg: Segment) -> None:
-    _Walker(note, seg).run()
+def parse_segment(note: Note, seg: Segment, reparse: Reparse | None = None) -> None:
+    """Parse ``seg`` into ``note``; the inside of an HTML comment goes to ``reparse`` (the
+    caller's choice of parser, with its nesting limit), else to this parser."""
+    _Walker(note, seg, reparse or parse_segment).run()

@@ -90,7 +90,7 @@ def parse_segment(note: Note, seg: Segment) -> None:
         from vaultkit.parse import fast as parse_rs
 
         if parse_rs.available() and not _diverges(seg.text):
-            parse_rs.parse_segment(note, seg)
+            parse_rs.parse_segment(note, seg, parse_segment)
             return
     parse_segment_reference(note, seg)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vaultkit.model import Diagnostic, Edit, Note, Severity
+from vaultkit.limits import active
+from vaultkit.model import Diagnostic, Edit, Note, Severity, long_line_spans
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.text.urls import is_external, strip_tracking, tracking_params
@@ -55,7 +56,8 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     if not text or not looks_like_mojibake(text):
         return
     spans = fragment_spans(note)
-    repairs = find_mojibake(text, note.code_spans, [(s, e) for s, e, _ in spans])
+    skip = note.code_spans + long_line_spans(note, active().line_length)  # the line-length limit
+    repairs = find_mojibake(text, skip, [(s, e) for s, e, _ in spans])
     found = [Edit(rep.start, rep.end, rep.replacement) for rep in repairs]
     unresolved = unresolved_repairs(note, ctx.index, found) if spans else set()
     by_line: dict[int, list[Edit]] = {}
