@@ -32,7 +32,9 @@ else:  # run as a script for the figures
     sys.path.insert(0, str(Path(__file__).parent))
     from kinds import CULPRIT, KINDS, Kind  # type: ignore[no-redef]
 
-TIME_LIMIT_S = 5.0
+# 5 s a run on the CI machine (2 cores, nothing else running); on a machine already
+# loaded past its cores, the bound grows with the load so the matrix does not flake.
+TIME_LIMIT_S = 5.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 RSS_LIMIT_MB = 300.0
 TIMEOUT_S = 60.0  # a run killed at this point has hung
 NORMAL = "# Normal\n\nSee [[missing note]].\n\n- [Paper](https://example.com/normal?utm_source=feed)\n"
