@@ -121,3 +121,21 @@ def test_a_crafted_cache_is_discarded_and_rebuilt(tmp_path: Path) -> None:
     done = _cli(root, "check")
     assert done.stdout == first.stdout and "not of the shape" in done.stderr
     assert "discarded" not in _cli(root, "check").stderr  # rebuilt: trusted again
+
+
+def test_import_never_opens_a_fifo_in_the_source_or_the_vault(tmp_path: Path) -> None:
+    root = _vault(tmp_path)
+    os.mkfifo(root / "pipe.md")  # a note of the destination vault, read for import hashes
+    source = tmp_path / "in"
+    source.mkdir()
+    os.mkfifo(source / "fifo.md")
+    (source / "real.md").write_text("# Real\n\ntext\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "import", str(source), "--vault", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+    assert (root / "Real.md").is_file()
+    assert "fifo.md" in done.stdout + done.stderr
