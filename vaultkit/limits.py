@@ -30,7 +30,7 @@ class Limits:
     nesting: int = 40  # lists, quotes and inline markup nested deeper are plain text
     title_length: int = 300  # characters of an exported title (then "…")
     description_length: int = 2_000  # characters of an exported description (then "…")
-    note_seconds: float = 10.0  # time to read, parse and check one note
+    note_seconds: float = 60.0  # time to read, parse and check (or fix) one note
     file_size: int = 5_000_000  # bytes of any other file vaultkit reads (config, .obsidian)
     cache_size: int = 1_000_000_000  # bytes of the facts cache
 
