@@ -127,7 +127,7 @@ def over_limits(note: Note) -> list[Diagnostic]:
                 note.path,
                 f"{note.path} has {len(long_lines):,} line(s) over the line-length limit of "
                 f"{limits.line_length:,} characters (the first: line {line}); the line-based rules "
-                "(mojibake) skip them (raise 'line-length' in [limits])",
+                "skip them (raise 'line-length' in [limits])",
                 Severity.WARNING,
             )
         )
