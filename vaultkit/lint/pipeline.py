@@ -194,6 +194,7 @@ def note_phase(
         if done.size >= 0:
             cache.store(done.rel, done.size, done.mtime_ns, done.sha, tuple(done.payload))
     cache.prune(set(paths))
+    session.views = {rel: p[2] for rel, p in payloads.items()}
     session.stats = {
         "notes": len(paths),
         "parsed": len(todo),

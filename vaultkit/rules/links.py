@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from vaultkit.index.facts import LinkRow, NoteView
 from vaultkit.index.names import fold, strip_md
@@ -15,6 +16,11 @@ from vaultkit.text.urls import is_external
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOCAL_KINDS = ("link", "image", "html", "reference")
+
+
+def is_local_target(target: str) -> bool:
+    """Whether a markdown link destination is a path in the vault (no scheme, not ``//host``)."""
+    return not _SCHEME.match(target) and not target.startswith("//")
 
 
 def _suggest(target: str, ctx: Context, source: str) -> tuple[str, Suggestion | None]:
@@ -192,7 +198,7 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
             continue
-        if _SCHEME.match(link.target) or link.target.startswith("//"):
+        if not is_local_target(link.target):
             continue
         if ctx.index.resolve_path(link.target, note.path) is None:
             yield this("VK003").diag_at(
@@ -201,6 +207,13 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
                 f"'{link.target}' does not exist (looked up from {_folder(note.path)}, the vault root "
                 "and by name); correct the path or add the file",
             )
+
+
+def commit_link_diag(path: str, row: Any, message: str) -> Diagnostic:
+    """A link that the staged commit breaks (``check --staged``), reported as what it will be
+    once committed: a broken wikilink, or a missing file for a markdown link."""
+    code = "VK001" if row.kind in ("wikilink", "embed") else "VK003"
+    return this(code).diag_at(path, row, message)
 
 
 def _folder(path: str) -> str:
