@@ -59,7 +59,7 @@ from vaultkit.exporting.run import FORMATS
 @click.option(
     "--include-boilerplate",
     is_flag=True,
-    help="Keep boilerplate links (in a template, or on more than the duplicate-url rule's "
+    help="Keep boilerplate links (in a template, or on more than the configured "
     "boilerplate-threshold of the notes), flagged 'boilerplate'.",
 )
 @click.option(
