@@ -86,7 +86,8 @@ def vault_rules() -> list[Rule]:
 
 
 def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
-    level = severity.get(d.rule) or severity.get(d.code)
+    where = d.extra.get("context")
+    level = (where and severity.get(f"context:{where}")) or severity.get(d.rule) or severity.get(d.code)
     if level:
         d.severity = Severity(level)
     return d
@@ -188,7 +189,7 @@ def note_phase(
             todo.append(rel)
         else:
             payloads[rel] = Payload._make(hit)
-    job = Job(root, session.files.template_dirs, settings, session.config.severity)
+    job = Job(root, session.files.template_dirs, settings, session.config.levels())
     for done in analyze_all(job, todo):
         payloads[done.rel] = done.payload
         if done.size >= 0:
@@ -222,7 +223,7 @@ def _vault_phase(
     if need:
         ctx = vault_context(session, payloads, settings)
         for rel in need:
-            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.severity)
+            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.levels())
     if vault_diags != dict(old_diags) or old_sig != sig:
         cache.extra["vault"] = (sig, vault_diags)
         cache.dirty = True

@@ -11,10 +11,26 @@ from vaultkit.index.names import fold, strip_md
 from vaultkit.index.suggest import Suggestion, suggest_heading, suggest_names
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
-from vaultkit.text.url_repair import describe, repair_space, split_glued
+from vaultkit.text.url_repair import describe, fix_scheme, repair_space, scheme_typo, split_glued
 from vaultkit.text.urls import is_external
+from vaultkit.vault.files import in_folders
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Templater (`<% tp.date.now() %>`) and core Templates (`{{date}}`) placeholders.
+_PLACEHOLDER = re.compile(r"<%.*?%>|\{\{.*?\}\}")
+_WHERE = {"comment": " in a comment", "property": " in a property"}
+
+
+def _placeholder(target: str, path: str, ctx: Context) -> bool:
+    """A link made by a template, in the vault's templates folder: not a link yet."""
+    return bool(_PLACEHOLDER.search(target)) and in_folders(path, ctx.settings.get("template_dirs", []))
+
+
+def _context(row: Any) -> dict[str, str]:
+    """Where a link sits, when that is a comment or a property (for its own severity)."""
+    return {"context": row.context} if getattr(row, "context", None) else {}
+
+
 LOCAL_KINDS = ("link", "image", "html", "reference")
 
 
@@ -71,7 +87,10 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     `.md` optional, a path-qualified target matches as a path suffix, and `../`
     is relative to the linking note. The message suggests the closest note names
     and, when the link text is an alias of a note, the link Obsidian needs.
-    Links inside frontmatter properties (`"[[Note]]"`) are checked too.
+    Links inside frontmatter properties (`"[[Note]]"`) and comments are checked too; the
+    message says so, and `[severity.context]` in the config can give them their own level.
+    Template placeholders (`[[<% tp.file.title %>]]`, `[[{{date}}]]`) in the templates
+    folder are not links yet, and are skipped.
     Suggestions compare the words of names (`obsidian-dataview` finds `dataview`),
     offer only files of the right kind (an `.mp4` embed gets no note), and say
     nothing rather than offer a poor match.
@@ -86,13 +105,18 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     for link in note.links:
         if link.kind not in ("wikilink", "embed") or not link.target:
             continue
+        if _placeholder(link.target, note.path, ctx):
+            continue
         if ctx.index.resolve(link.target, note.path) is None:
             what = "embed" if link.kind == "embed" else "wikilink"
             hint, clear = _suggest(link.target, ctx, note.path)
             edit = _target_edit(note, link, clear.value) if clear else None
-            yield _report(
-                "VK001", note, link, f"{what} target '{link.target}' is not in the vault{hint}", edit
+            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            d = _report(
+                "VK001", note, link, f"{what} target '{link.target}'{where} is not in the vault{hint}", edit
             )
+            d.extra.update(_context(link))
+            yield d
 
 
 @rule(
@@ -121,7 +145,7 @@ def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     heading. A heading that merely looks alike may not be the one meant.
     """
     for link in note.links:
-        if not link.anchor or link.in_frontmatter:
+        if not link.anchor or link.in_frontmatter or _placeholder(link.anchor, note.path, ctx):
             continue
         if link.kind in ("wikilink", "embed"):
             path = ctx.index.resolve(link.target, note.path) if link.target else note.path
@@ -198,15 +222,20 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
             continue
-        if not is_local_target(link.target):
+        if not is_local_target(link.target) or _placeholder(link.target, note.path, ctx):
             continue
+        if scheme_typo(link.target):
+            continue  # malformed-link reports it
         if ctx.index.resolve_path(link.target, note.path) is None:
-            yield this("VK003").diag_at(
+            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            d = this("VK003").diag_at(
                 note.path,
                 link,
-                f"'{link.target}' does not exist (looked up from {_folder(note.path)}, the vault root "
-                "and by name); correct the path or add the file",
+                f"'{link.target}'{where} does not exist (looked up from {_folder(note.path)}, the vault "
+                "root and by name); " + _www(link.target),
             )
+            d.extra.update(_context(link))
+            yield d
 
 
 def commit_link_diag(path: str, row: Any, message: str) -> Diagnostic:
@@ -216,12 +245,23 @@ def commit_link_diag(path: str, row: Any, message: str) -> Diagnostic:
     return this(code).diag_at(path, row, message)
 
 
+def _www(target: str) -> str:
+    if target.lower().startswith("www.") and "." in target[4:]:
+        return f"did you mean https://{target}? Without a scheme it is a path to a file"
+    return "correct the path or add the file"
+
+
 def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] + "/" if "/" in path else "the note's folder"
 
 
 _WHY = {
     "space-before-paren": "a space between ']' and '(' stops this from being a link",
+    "double-paren": "two '(' before the URL stop this from being a link",
+    "no-parens": "the URL after ']' needs parentheses to make a link",
+    "reversed": "the URL and the text are the wrong way round",
+    "unclosed-wikilink": "the wikilink's '[[' is never closed with ']]' on its line",
+    "undefined-reference": "no '[label]: URL' defines this reference link",
     "unclosed": "the link's '(' is never closed",
     "unbalanced": "unbalanced brackets or parentheses around a link",
 }
@@ -238,6 +278,11 @@ _WHY = {
 )
 def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     """Text meant as a link that did not become one, or a URL that can't be right.
+
+    Also reports `[t]((https://…)`, `[t]https://…` and `(https://…)[t]` (rebuilt as
+    `[t](https://…)` by the fix: each has one reading), an unclosed `[[…`, a
+    reference link `[t][ref]` with no `[ref]:` definition, and a misspelt scheme
+    (`htps://`, `https//`, `http:/x`, fixed to `https://`/`http://`).
 
     Reports whitespace inside a URL (`[t](https://simonwil lison.net/x)`), two
     URLs in one link (`[t](https://a.io/k https://a.io/l)`), two URLs glued
@@ -265,9 +310,9 @@ def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
         if link.malformed == "whitespace":
             yield _whitespace(note, link)
         elif link.malformed:
-            yield r.diag(
-                note, link.start, link.end, f"{_WHY.get(link.malformed, 'malformed link')}: {link.target}"
-            )
+            yield _shaped(note, link)
+        elif link.kind in ("link", "image") and scheme_typo(link.target):
+            yield _typo(note, link)
         elif link.kind == "link" and not link.target and link.anchor is None:
             yield r.diag(
                 note,
@@ -295,6 +340,33 @@ def _whitespace(note: Note, link: Link) -> Diagnostic:
     start = link.start - (1 if before.startswith("!") else 0)
     edit = Edit(start, link.end, split)
     return this("VK004").diag(note, start, link.end, message, (edit,), unsafe=True, change="urls-split")
+
+
+# Malformed shapes with a single reading, rebuilt as `[text](url)` by the fix.
+_REBUILT = frozenset({"double-paren", "no-parens", "reversed"})
+
+
+def _shaped(note: Note, link: Link) -> Diagnostic:
+    """A malformed shape: rebuilt as ``[text](url)`` when it has a single reading."""
+    r, why = this("VK004"), link.malformed or ""
+    if why in _REBUILT:
+        rebuilt = f"[{link.text}]({link.target})"
+        message = f"{_WHY[why]}: it should probably be {rebuilt}"
+        return r.diag(note, link.start, link.end, message, (Edit(link.start, link.end, rebuilt),))
+    if why == "undefined-reference":
+        label = link.target
+        message = f"{_WHY[why]}: '[{label}]'; add '[{label}]: URL' or correct the label"
+        return r.diag(note, link.start, link.end, message)
+    return r.diag(note, link.start, link.end, f"{_WHY.get(why, 'malformed link')}: {link.target}")
+
+
+def _typo(note: Note, link: Link) -> Diagnostic:
+    fixed = fix_scheme(link.target) or link.target
+    edits: tuple[Edit, ...] = ()
+    if link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
+        edits = (Edit(link.dest_start, link.dest_end, fixed),)
+    message = f"misspelt URL scheme: '{link.target}' should be {fixed}"
+    return this("VK004").diag(note, link.start, link.end, message, edits)
 
 
 def _glued(note: Note, link: Link) -> Iterator[Diagnostic]:
