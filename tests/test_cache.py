@@ -133,7 +133,7 @@ def test_corrupt_cache_is_discarded(tmp_path: Path, blob: bytes) -> None:
     assert cache_path(root).read_bytes().startswith(MAGIC)  # rewritten
 
 
-@pytest.mark.parametrize("field", [1, 2])  # the version; the fingerprint of vaultkit's code
+@pytest.mark.parametrize("field", [1, 2, 4])  # the version; the fingerprint of its code; plugins
 def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
     """A cache written by another vaultkit version, or by edited code, is never trusted."""
     root = make(tmp_path / "v", VAULT)
@@ -146,7 +146,7 @@ def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
         for rel, (size, mtime, sha, _) in entries.items()
     }
     other = tuple("other" if i == field else h for i, h in enumerate(header))
-    assert len(other) == 4 and other != tuple(header)
+    assert len(other) == 5 and other != tuple(header)
     path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
     session, diags = run(root)
     assert diags == expected and session.stats["parsed"] == 3

@@ -8,7 +8,8 @@ cache, and an edited development checkout gets its own. The file sits at
 used files are kept and older ones removed, and the folder holds a ``.gitignore`` and a
 ``CACHEDIR.TAG`` (backup tools skip it). Each note's entry is keyed by its path,
 size and mtime_ns, under a header that names the cache format, the version, the code
-hash and a hash of the config: another config discards the entries. A file whose mtime is too
+hash, a hash of the config and the name and version of each plugin that adds rules:
+another config or other plugins discard the entries. A file whose mtime is too
 close to the moment the cache was written (the "racy" case, where a change in
 the same clock tick would not show) is checked by content hash instead, and so
 is a file whose mtime changed but whose bytes did not (a checkout, a touch).
@@ -74,11 +75,18 @@ def digest(data: bytes) -> str:
 
 
 class FactsCache:
-    def __init__(self, root: Path, config_digest: str, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config_digest: str,
+        enabled: bool = True,
+        plugins: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.root = root
         self.enabled = enabled
         self.path = cache_path(root)
-        self.header = (FORMAT, __version__, code_fingerprint(), config_digest)
+        # (name, version) of each plugin: its rules' diagnostics are in the payloads
+        self.header = (FORMAT, __version__, code_fingerprint(), config_digest, plugins)
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
         self.extra: dict[str, Any] = {}  # whole-vault results (see engine)

@@ -39,6 +39,7 @@ from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
+from vaultkit.rules.plugins import cache_key, load_plugins
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
     from vaultkit.online.settings import OnlineSettings, Progress
@@ -78,6 +79,7 @@ class Job:
 
 
 def local_rules() -> list[Rule]:
+    load_plugins()  # a worker started by spawn has only vaultkit's own rules until then
     return [r for r in REGISTRY.values() if r.scope in ("note", "split") and not r.online]
 
 
@@ -159,7 +161,7 @@ def run_check(
 ) -> list[Diagnostic]:
     """Check the session's targets against the whole vault; see the module docstring."""
     settings = rule_settings(session)
-    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
+    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache, plugins=cache_key())
     payloads, fresh = note_phase(session, cache, settings)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
     cache.save()

@@ -17,6 +17,7 @@ from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
 from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
+from vaultkit.rules.plugins import load_plugins
 from vaultkit.vault.read import Source, read_source
 from vaultkit.vault.root import choose_root
 
@@ -51,6 +52,7 @@ def open_vault(paths: Sequence[Path], vault: Path | None = None) -> Session:
     choice = choose_root(paths, vault)
     root = choice.root
     config = load_config(root)
+    load_plugins()  # before the config's rule names and options are checked
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
     files = scan(root, config.exclude)
@@ -73,6 +75,7 @@ def open_vault(paths: Sequence[Path], vault: Path | None = None) -> Session:
 def select_rules(
     config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (), online: bool = False
 ) -> list[Rule]:
+    load_plugins()
     cli_select = list(select)
     chosen = cli_select or config.select
     # An explicit --select runs what it names, even rules the config ignores.
