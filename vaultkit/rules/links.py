@@ -81,7 +81,8 @@ def _report(
     scope="vault",
 )
 def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A wikilink or embed whose target note or file is not in the vault.
+    """## What it does
+    A wikilink or embed whose target note or file is not in the vault.
 
     Targets resolve as Obsidian resolves them: case-insensitive, NFC-normalised,
     `.md` optional, a path-qualified target matches as a path suffix, and `../`
@@ -95,9 +96,22 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     offer only files of the right kind (an `.mp4` embed gets no note), and say
     nothing rather than offer a poor match.
 
-    ## Fix safety
+    ## Why is this bad?
+    Clicking the link creates an empty note instead of opening the one meant, and the
+    note it should point to loses a backlink.
 
-    Unsafe (`--unsafe-fixes` only): when exactly one file's name differs from the
+    ## Example
+    ```markdown
+    Notes from [[Meeting Notse]].
+    ```
+
+    ## Use instead
+    ```markdown
+    Notes from [[Meeting notes]].
+    ```
+
+    ## Fix safety
+    This rule's fix is unsafe (`--unsafe-fixes` only): when exactly one file's name differs from the
     target only in case, accents or punctuation, or the note was moved to another
     folder, the fix rewrites the target to that file. It changes what the link points
     to, which only the author can confirm, so it is never applied by a plain `fix`.
@@ -129,7 +143,8 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     scope="vault",
 )
 def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A `#heading` or `#^block` part that the target note does not have.
+    """## What it does
+    A `#heading` or `#^block` part that the target note does not have.
 
     Wikilink headings match as Obsidian matches them (case-insensitive,
     punctuation stripped, spaces collapsed; `[[Note#H1#H2]]` needs H2 under H1).
@@ -139,9 +154,22 @@ def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     The message suggests the closest heading of the target, when one is close
     enough and clearly ahead of the second best.
 
-    ## Fix safety
+    ## Why is this bad?
+    The link opens the note at its top instead of the section meant; usually the heading
+    was renamed and the links to it were not.
 
-    Unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
+    ## Example
+    ```markdown
+    See [[Meeting notes#Agneda]].
+    ```
+
+    ## Use instead
+    ```markdown
+    See [[Meeting notes#Agenda]].
+    ```
+
+    ## Fix safety
+    This rule's fix is unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
     heading. A heading that merely looks alike may not be the one meant.
     """
     for link in note.links:
@@ -208,16 +236,30 @@ def _anchor_edit(note: Note, link: Link | LinkRow, new: str) -> Edit | None:
 
 @rule("VK003", "missing-file", Severity.ERROR, scope="vault")
 def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """A markdown link or image that points to a local path that does not exist.
+    """## What it does
+    A markdown link or image that points to a local path that does not exist.
 
     The path is URL-decoded (`My%20Note.md`), `<My Note.md>` is accepted, and it
     is looked up relative to the note, then from the vault root, then by name as
     Obsidian does. Links with a scheme (`https:`, `mailto:`, `obsidian:`) are
     not local and are left to the URL rules.
 
-    ## Fix safety
+    ## Why is this bad?
+    The image does not show and the link goes nowhere; the file was usually moved or
+    renamed outside Obsidian.
 
-    No fix: the file may be missing on purpose, or be elsewhere under another name.
+    ## Example
+    ```markdown
+    ![diagram](attachments/diagramm.png)
+    ```
+
+    ## Use instead
+    ```markdown
+    ![diagram](attachments/diagram.png)
+    ```
+
+    ## Fix safety
+    This rule has no fix: the file may be missing on purpose, or be elsewhere under another name.
     """
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
@@ -277,7 +319,8 @@ _WHY = {
     fix_message="repaired {n} malformed link(s)",
 )
 def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Text meant as a link that did not become one, or a URL that can't be right.
+    """## What it does
+    Text meant as a link that did not become one, or a URL that can't be right.
 
     Also reports `[t]((https://…)`, `[t]https://…` and `(https://…)[t]` (rebuilt as
     `[t](https://…)` by the fix: each has one reading), an unclosed `[[…`, a
@@ -290,9 +333,21 @@ def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     (`[t]()`), and unbalanced brackets or parentheses around a link. Each message
     says what the fix will write.
 
-    ## Fix safety
+    ## Why is this bad?
+    The markdown shows as literal brackets, or the link opens a URL that does not exist.
 
-    Safe, where there is only one reading and the target stays the same:
+    ## Example
+    ```markdown
+    [Post](https://example.com/a.htmlhttps://example.com/a.html)
+    ```
+
+    ## Use instead
+    ```markdown
+    [Post](https://example.com/a.html)
+    ```
+
+    ## Fix safety
+    This rule's fix is safe where there is only one reading and the target stays the same:
 
     - a space in the path, query or fragment is written `%20`
       (`preview_Blue Topaz.png` → `preview_Blue%20Topaz.png`): the same file on the

@@ -24,12 +24,25 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 @rule("VK000", "unreadable-file", Severity.ERROR)
 def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A note that could not be read: permission denied, a binary file named `.md`, or bytes
+    """## What it does
+    A note that could not be read: permission denied, a binary file named `.md`, or bytes
     that are not text. The run goes on with the other files.
 
-    ## Fix safety
+    ## Why is this bad?
+    No other rule can check the note, and Obsidian shows nothing useful for it: a broken
+    symlink, a file without read permission or an image saved as `.md` hides whatever the
+    vault meant to keep there.
 
-    No fix: vaultkit cannot know what the file should hold.
+    ## Example
+    A file `scan.md` holding the bytes of a PNG image, or a symlink `old.md` to a file that
+    was deleted.
+
+    ## Use instead
+    Rename the image to `scan.png` and link it (`![[scan.png]]`), restore the file the
+    symlink points to, or remove the symlink.
+
+    ## Fix safety
+    This rule has no fix: vaultkit cannot know what the file should hold.
     """
     yield from ()
 
@@ -45,7 +58,8 @@ def unreadable(path: str, message: str) -> Diagnostic:
 
 @rule("VK006", "invalid-frontmatter", Severity.ERROR)
 def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Frontmatter YAML that does not parse, that is not a mapping of keys to values, or whose
+    """## What it does
+    Frontmatter YAML that does not parse, that is not a mapping of keys to values, or whose
     aliases make a value contain itself or expand past 100,000 values.
 
     When the config declares a schema (`[frontmatter] required = [...]`,
@@ -57,9 +71,26 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     required key. Notes in the vault's templates folder get no schema check (their
     `{{date}}` placeholders are filled in when the template is used).
 
-    ## Fix safety
+    ## Why is this bad?
+    Obsidian drops properties it cannot parse, so searches, Dataview queries and exports
+    see none of the note's metadata.
 
-    No fix: which key or value was meant is the author's call.
+    ## Example
+    ```markdown
+    ---
+    title: Notes: week 1
+    ---
+    ```
+
+    ## Use instead
+    ```markdown
+    ---
+    title: "Notes: week 1"
+    ---
+    ```
+
+    ## Fix safety
+    This rule has no fix: which key or value was meant is the author's call.
     """
     template = in_folders(note.path, ctx.settings.get("template_dirs", []))
     hidden = note.hidden_frontmatter
@@ -151,15 +182,32 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
     fix_message="removed {n} empty list item(s)",
 )
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A list marker with nothing after it. The fix removes the empty item's line (not when
+    """## What it does
+    A list marker with nothing after it. The fix removes the empty item's line (not when
     that would pull an indented code block below it into the list).
 
     Notes in the vault's templates folder (`.obsidian/templates.json`, or Templater's
     setting) are skipped: there an empty `- ` is where the user starts typing.
 
-    ## Fix safety
+    ## Why is this bad?
+    It shows as an empty bullet, and it splits or joins lists in ways the text does not
+    show.
 
-    Safe: an empty item holds no text and no link, and the fix is skipped where removing
+    ## Example
+    ```markdown
+    - milk
+    -
+    - eggs
+    ```
+
+    ## Use instead
+    ```markdown
+    - milk
+    - eggs
+    ```
+
+    ## Fix safety
+    This rule's fix is safe: an empty item holds no text and no link, and the fix is skipped where removing
     the line would change the nesting of what follows.
     """
     if in_folders(note.path, ctx.settings.get("template_dirs", [])):

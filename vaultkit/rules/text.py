@@ -31,7 +31,8 @@ _NO_MARKER_SPACE = re.compile(r"^([ \t]*)([-*+])(?=\[[^\]\n]*\]\([^)\n]*\))", re
     fix_message="repaired mojibake on {n} line(s)",
 )
 def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
+    """## What it does
+    Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
 
     `â€”` for `—`, `Â` + no-break space, `ðŸ«µ` for 🫵, `‚óªÔ∏è` for `◻️`, and Mac
     Roman emoji (`\\uf8ffüü©` for 🟩). Every damaged line is reported with its
@@ -40,9 +41,21 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
     only: no quote uncurling, HTML unescaping or Unicode normalisation.
 
-    ## Fix safety
+    ## Why is this bad?
+    The text reads as garbage, and search does not find the words it holds.
 
-    Safe: a repair is made only where the damage is certain (ftfy agrees, the sequence is
+    ## Example
+    ```markdown
+    Itâ€™s fine â€” really.
+    ```
+
+    ## Use instead
+    ```markdown
+    It’s fine — really.
+    ```
+
+    ## Fix safety
+    This rule's fix is safe: a repair is made only where the damage is certain (ftfy agrees, the sequence is
     unambiguous, or the file shows the same damage elsewhere), and the repaired text
     encodes back to exactly the damaged one. Inside a link it may change the URL, the
     wikilink target or the fragment, from the garbled form to the one it was made from;
@@ -99,15 +112,31 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="re-indented {n} list item(s) indented with no-break spaces",
 )
 def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
+    """## What it does
+    No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
 
     Markdown only counts ASCII spaces and tabs as indentation, so such items lose
     their nesting. The fix turns each of them into a regular space, where the line
     then is a list item (four spaces with no list above would make it a code block).
 
-    ## Fix safety
+    ## Why is this bad?
+    The nested item shows as a paragraph or as part of the item above, not under it.
 
-    Safe: only the indentation changes, and only where the line then is the list item it
+    ## Example
+    The item `milk` is indented with two no-break spaces:
+    ```markdown
+    - groceries
+    \u00a0\u00a0- milk
+    ```
+
+    ## Use instead
+    ```markdown
+    - groceries
+      - milk
+    ```
+
+    ## Fix safety
+    This rule's fix is safe: only the indentation changes, and only where the line then is the list item it
     was meant to be; no text or link is touched.
     """
     text = note.text
@@ -147,13 +176,28 @@ _NOT_FIXED = (
     fix_message="added the missing space after {n} list marker(s)",
 )
 def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
+    """## What it does
+    A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
     after its marker, so it is not a list item. The fix inserts the space, unless the line
     would still not be a list item or an indented code block below would join the list.
 
-    ## Fix safety
+    ## Why is this bad?
+    The line shows as a paragraph with a stray `-`, not as an item of the list around it.
 
-    Safe: one space is inserted after the marker; the link is unchanged. Skipped where the
+    ## Example
+    ```markdown
+    - [one](https://example.com/1)
+    -[two](https://example.com/2)
+    ```
+
+    ## Use instead
+    ```markdown
+    - [one](https://example.com/1)
+    - [two](https://example.com/2)
+    ```
+
+    ## Fix safety
+    This rule's fix is safe: one space is inserted after the marker; the link is unchanged. Skipped where the
     line would still not be a list item or code below would join the list.
     """
     text = note.text
@@ -191,14 +235,28 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="removed tracking parameters from {n} URL(s)",
 )
 def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
+    """## What it does
+    Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
 
     The fix removes them and leaves the rest of the URL exactly as written;
     parameters that carry meaning (YouTube `v`, `list`, `t`) are never removed.
 
-    ## Fix safety
+    ## Why is this bad?
+    They make one page look like many (duplicates go unnoticed), they leak where a link
+    came from, and they make URLs long.
 
-    Safe: tracking parameters only tell the site where a visitor came from; the page is
+    ## Example
+    ```markdown
+    [Post](https://example.com/post?utm_source=rss&id=7)
+    ```
+
+    ## Use instead
+    ```markdown
+    [Post](https://example.com/post?id=7)
+    ```
+
+    ## Fix safety
+    This rule's fix is safe: tracking parameters only tell the site where a visitor came from; the page is
     the same without them, and every other character of the URL stays as written.
     """
     for link in note.links:
@@ -230,14 +288,25 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="rewrote {n} file(s) as UTF-8",
 )
 def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
+    """## What it does
+    A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
 
     The encoding is detected with charset-normalizer. The fix rewrites the file as
     UTF-8, and only when the detection is confident.
 
-    ## Fix safety
+    ## Why is this bad?
+    Obsidian and most tools read notes as UTF-8, so every accented letter and symbol
+    shows as mojibake, and an edit saved by them mixes two encodings in one file.
 
-    Safe when the detection is confident: the text is the same, only its bytes change.
+    ## Example
+    A note saved by an old editor as Windows-1252: `café` is stored as the bytes
+    `63 61 66 e9`.
+
+    ## Use instead
+    The same note saved as UTF-8: `café` is the bytes `63 61 66 c3 a9`.
+
+    ## Fix safety
+    This rule's fix is safe when the detection is confident: the text is the same, only its bytes change.
     A guessed encoding is never converted.
     """
     enc = note.encoding
