@@ -14,11 +14,8 @@ from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import DOC_SECTIONS, FixSafety
 
 RULES = sorted(REGISTRY.values(), key=lambda r: r.code)
-SAFETY_WORDS = {
-    FixSafety.SAFE: "This rule's fix is safe",
-    FixSafety.UNSAFE: "This rule's fix is unsafe",
-    FixSafety.NONE: "This rule has no fix",
-}
+# As tests/test_fix_links.py::test_every_rule_documents_its_fix_safety has them.
+SAFETY_WORDS = {FixSafety.SAFE: "Safe", FixSafety.UNSAFE: "Unsafe", FixSafety.NONE: "No fix"}
 # The examples run in a vault that also holds these (so a "Use instead" may link to them).
 NEIGHBOURS: dict[str, str | bytes] = {
     "Meeting notes.md": "# Meeting notes\n\n## Agenda\n",
@@ -75,4 +72,4 @@ def test_rules_name_prints_the_sections() -> None:
     assert run.stdout.startswith("VK005 duplicate-url (warning, unsafe fix (removal), with --unsafe-fixes)\n")
     headings = re.findall(r"^## (.+)$", run.stdout, re.M)
     assert tuple(headings) == DOC_SECTIONS
-    assert "This rule's fix is unsafe:" in run.stdout
+    assert "## Fix safety\n\nUnsafe (`--unsafe-fixes` only):" in run.stdout

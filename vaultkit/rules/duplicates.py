@@ -69,7 +69,8 @@ def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is unsafe (`--unsafe-fixes` only): the link is removed on purpose, and what the
+
+    Unsafe (`--unsafe-fixes` only): the link is removed on purpose, and what the
     removed line meant to its author (a second context, a reminder) cannot be known.
     The URL itself always stays in the note.
     """

@@ -111,7 +111,8 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     ```
 
     ## Fix safety
-    This rule's fix is unsafe (`--unsafe-fixes` only): when exactly one file's name differs from the
+
+    Unsafe (`--unsafe-fixes` only): when exactly one file's name differs from the
     target only in case, accents or punctuation, or the note was moved to another
     folder, the fix rewrites the target to that file. It changes what the link points
     to, which only the author can confirm, so it is never applied by a plain `fix`.
@@ -169,7 +170,8 @@ def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
+
+    Unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
     heading. A heading that merely looks alike may not be the one meant.
     """
     for link in note.links:
@@ -259,7 +261,8 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule has no fix: the file may be missing on purpose, or be elsewhere under another name.
+
+    No fix: the file may be missing on purpose, or be elsewhere under another name.
     """
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
@@ -347,7 +350,8 @@ def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe where there is only one reading and the target stays the same:
+
+    Safe, where there is only one reading and the target stays the same:
 
     - a space in the path, query or fragment is written `%20`
       (`preview_Blue Topaz.png` → `preview_Blue%20Topaz.png`): the same file on the

@@ -42,7 +42,8 @@ def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     symlink points to, or remove the symlink.
 
     ## Fix safety
-    This rule has no fix: vaultkit cannot know what the file should hold.
+
+    No fix: vaultkit cannot know what the file should hold.
     """
     yield from ()
 
@@ -90,7 +91,8 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule has no fix: which key or value was meant is the author's call.
+
+    No fix: which key or value was meant is the author's call.
     """
     template = in_folders(note.path, ctx.settings.get("template_dirs", []))
     hidden = note.hidden_frontmatter
@@ -207,7 +209,8 @@ def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe: an empty item holds no text and no link, and the fix is skipped where removing
+
+    Safe: an empty item holds no text and no link, and the fix is skipped where removing
     the line would change the nesting of what follows.
     """
     if in_folders(note.path, ctx.settings.get("template_dirs", [])):

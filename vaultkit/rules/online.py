@@ -70,7 +70,8 @@ def dead_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule has no fix: only the author knows what should replace a dead link.
+
+    No fix: only the author knows what should replace a dead link.
     """
     for row, result, _ in _checked(note, ctx):
         if result.outcome == "dead":
@@ -109,7 +110,8 @@ def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe (with `--online` only): every hop was a permanent redirect, so the final URL is
+
+    Safe, with `--online` only: every hop was a permanent redirect, so the final URL is
     where the link already leads.
     """
     full = note if isinstance(note, Note) else None
@@ -150,7 +152,8 @@ def unverifiable_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic
     (`<!-- vaultkit-disable-next-line unverifiable-url -->` above it).
 
     ## Fix safety
-    This rule has no fix: nothing is known to be wrong.
+
+    No fix: nothing is known to be wrong.
     """
     for row, result, _ in _checked(note, ctx):
         if result.outcome == "unverifiable":

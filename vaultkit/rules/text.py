@@ -55,7 +55,8 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe: a repair is made only where the damage is certain (ftfy agrees, the sequence is
+
+    Safe: a repair is made only where the damage is certain (ftfy agrees, the sequence is
     unambiguous, or the file shows the same damage elsewhere), and the repaired text
     encodes back to exactly the damaged one. Inside a link it may change the URL, the
     wikilink target or the fragment, from the garbled form to the one it was made from;
@@ -136,7 +137,8 @@ def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe: only the indentation changes, and only where the line then is the list item it
+
+    Safe: only the indentation changes, and only where the line then is the list item it
     was meant to be; no text or link is touched.
     """
     text = note.text
@@ -197,7 +199,8 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe: one space is inserted after the marker; the link is unchanged. Skipped where the
+
+    Safe: one space is inserted after the marker; the link is unchanged. Skipped where the
     line would still not be a list item or code below would join the list.
     """
     text = note.text
@@ -256,7 +259,8 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     ```
 
     ## Fix safety
-    This rule's fix is safe: tracking parameters only tell the site where a visitor came from; the page is
+
+    Safe: tracking parameters only tell the site where a visitor came from; the page is
     the same without them, and every other character of the URL stays as written.
     """
     for link in note.links:
@@ -306,7 +310,8 @@ def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     The same note saved as UTF-8: `café` is the bytes `63 61 66 c3 a9`.
 
     ## Fix safety
-    This rule's fix is safe when the detection is confident: the text is the same, only its bytes change.
+
+    Safe when the detection is confident: the text is the same, only its bytes change.
     A guessed encoding is never converted.
     """
     enc = note.encoding
