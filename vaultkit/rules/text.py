@@ -75,6 +75,12 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     by_line: dict[int, list[Edit]] = {}
     for e in found:
         by_line.setdefault(note.position(e.start)[0], []).append(e)
+    yield from _by_line(note, by_line, unresolved)
+
+
+def _by_line(note: Note, by_line: dict[int, list[Edit]], unresolved: set[Edit]) -> Iterator[Diagnostic]:
+    """One finding per damaged line, with the line as repaired; a line whose only repairs
+    are fragments that would match no heading is reported, not fixed."""
     for line, all_edits in sorted(by_line.items()):
         edits = [e for e in all_edits if e not in unresolved]
         if not edits:
