@@ -16,8 +16,8 @@ from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
-from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
 from vaultkit.rules.plugins import load_plugins
+from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
 from vaultkit.vault.root import choose_root
 
