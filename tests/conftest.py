@@ -11,10 +11,16 @@ import pytest
 from click.testing import CliRunner
 from helpers import fixkit
 from helpers.fixkit import make_vault
+from hypothesis import settings
 
 from vaultkit.cli.main import cli
 
 REPO = Path(__file__).resolve().parents[1]
+
+# No per-example deadline: the machines are small and shared, and a slow example is not a
+# failure (the properties bound their own sizes). Tests that set other settings keep this.
+settings.register_profile("vaultkit", deadline=None)
+settings.load_profile("vaultkit")
 SHARED = REPO.parent / "shared"
 
 

@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {"exporting"},
     {"importing"},
     {"api"},
+    {"lsp"},
     {"cli", "__main__"},
     {"vaultkit"},  # the package itself: the public API's facade
 ]

@@ -66,6 +66,7 @@ class CheckResult:
     root: Path  # the vault root
     files: int  # notes reported on
     diagnostics: list[Diagnostic]
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
 
     def count(self, severity: Severity) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -92,6 +93,7 @@ class FixReport:
     root: Path
     dry_run: bool
     files: list[FileFix] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
 
     @property
     def changed(self) -> list[FileFix]:
@@ -122,6 +124,7 @@ class ExportResult:
     output: Path | None = None  # the file written, if any
     text: str | None = None
     data: bytes | None = None
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
 
 
 # --- one note, as text ---------------------------------------------------------------
@@ -190,6 +193,10 @@ def _paths(path: StrPath | Sequence[StrPath]) -> list[Path]:
     return [Path(p) for p in path]
 
 
+def _vault(vault: StrPath | None) -> Path | None:
+    return None if vault is None else Path(vault)
+
+
 def _online_settings(session: Session, online: bool | Online, cache: bool) -> OnlineSettings | None:
     if online is False:
         return None
@@ -213,20 +220,33 @@ def check(
     online: bool | Online = False,
     cache: bool = False,
     progress: Progress | None = None,
+    vault: StrPath | None = None,
+    staged: bool = False,
 ) -> CheckResult:
     """Check a vault folder, or note files in it (the whole vault is indexed either way).
 
     ``cache=True`` reuses and updates the facts cache in the vault's ``.vaultkit_cache/``
     (and, with ``online=True``, the URL results in the user cache folder). ``online``
     also checks external URLs over HTTP; ``progress(done, total, dead)`` follows it.
+    ``vault`` is the vault root (default: found from the paths; see ``vault.root``).
+    ``staged`` also reports what the staged git commit breaks (see ``lint.staged``).
     """
     from vaultkit.lint.pipeline import run_check
+    from vaultkit.lint.staged import open_staged, staged_diagnostics
 
-    session = open_vault(_paths(path))
+    changes = None
+    if staged:
+        session, changes = open_staged(_paths(path), _vault(vault))
+    else:
+        session = open_vault(_paths(path), _vault(vault))
     rules = select_rules(session.config, select, ignore, online is not False)
     settings = _online_settings(session, online, cache)
     diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress)
-    return CheckResult(session.root, len(session.targets), diags)
+    if changes is not None:
+        wanted = {r.code for r in rules}
+        extra = [d for d in staged_diagnostics(session, changes, session.views) if d.code in wanted]
+        diags = sorted([*diags, *extra], key=Diagnostic.sort_key)
+    return CheckResult(session.root, len(session.targets), diags, session.skipped)
 
 
 def fix(
@@ -240,6 +260,7 @@ def fix(
     cache: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[FileFix], None] | None = None,
+    vault: StrPath | None = None,
 ) -> FixReport:
     """Fix a vault folder, or note files in it, in place and atomically.
 
@@ -255,7 +276,7 @@ def fix(
                 f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
                 f"{outside}; not fixing through a link that leaves the vault"
             )
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), _vault(vault))
     rules = [r for r in select_rules(session.config, select, ignore, online is not False) if r.fixable]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
@@ -267,7 +288,7 @@ def fix(
         rows = (row for note in session.notes.values() for row in link_rows(note))
         urls = list(dict.fromkeys(row.canonical for row in rows if row.canonical))
         ctx.settings["online_results"] = check_urls(urls, settings, progress)
-    report = FixReport(session.root, dry_run)
+    report = FixReport(session.root, dry_run, outside=session.skipped)
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)
         if on_file is not None:
@@ -290,6 +311,7 @@ def export(
     with_diagnostics: bool = False,
     cache: StrPath | None = None,
     include_boilerplate: bool = False,
+    vault: StrPath | None = None,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -305,7 +327,7 @@ def export(
     """
     from vaultkit.exporting.run import Filters, run_export
 
-    session = open_vault(_paths(path))
+    session = open_vault(_paths(path), _vault(vault))
     target = Path(output) if isinstance(output, str | os.PathLike) else output
     done = run_export(
         session,
@@ -321,5 +343,13 @@ def export(
     )
     written = target if isinstance(target, Path) else None
     return ExportResult(
-        format, done.resources, done.notes, done.skipped, done.unmatched, written, done.text, done.data
+        format,
+        done.resources,
+        done.notes,
+        done.skipped,
+        done.unmatched,
+        written,
+        done.text,
+        done.data,
+        session.skipped,
     )

@@ -21,6 +21,8 @@ class Config:
     select: list[str] = field(default_factory=list)  # empty: every offline rule
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
+    # [severity.context]: the level of link findings inside a comment or a property
+    context_severity: dict[str, str] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     schema_required: list[str] = field(default_factory=list)
     schema_types: dict[str, str] = field(default_factory=dict)
@@ -31,6 +33,10 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def levels(self) -> dict[str, str]:
+        """Severity overrides by rule name or code, and by context as ``context:<where>``."""
+        return {**self.severity, **{f"context:{k}": v for k, v in self.context_severity.items()}}
 
     def digest(self) -> str:
         """A hash of the settings that change diagnostics (for caches)."""
@@ -90,6 +96,14 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f"{path}: 'severity' must be a table of rule = level")
+    severity = dict(severity)
+    context = severity.pop("context", {})
+    if not isinstance(context, dict) or not set(context) <= {"comment", "property"}:
+        raise ConfigError(f"{path}: 'severity.context' must be a table with 'comment' and/or 'property'")
+    for where, level in context.items():
+        if level not in ("error", "warning", "info"):
+            raise ConfigError(f"{path}: severity.context of '{where}' must be error, warning or info")
+    cfg.context_severity = dict(context)
     for rule, level in severity.items():
         if level not in ("error", "warning", "info"):
             raise ConfigError(f"{path}: severity of '{rule}' must be error, warning or info")

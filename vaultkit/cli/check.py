@@ -10,7 +10,15 @@ import click
 from vaultkit.api import Online
 from vaultkit.api import check as check_vault
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
-from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.cli.options import (
+    echo_skipped,
+    online_options,
+    paths_argument,
+    progress_bar,
+    rule_options,
+    split_rules,
+    vault_option,
+)
 from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
 from vaultkit.model import Severity
 from vaultkit.rules.duplicates import notes_message
@@ -18,6 +26,7 @@ from vaultkit.rules.duplicates import notes_message
 
 @click.command()
 @paths_argument
+@vault_option
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
@@ -29,9 +38,16 @@ from vaultkit.rules.duplicates import notes_message
 @click.option(
     "--no-cache", is_flag=True, help="Don't read or write caches (.vaultkit_cache/, and online results)."
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Also report what the staged git commit breaks: links into files it deletes or "
+    "renames, and links to files git does not track (the pre-commit hook's mode).",
+)
 @online_options
 def check(
     paths: tuple[Path, ...],
+    vault: Path | None,
     fmt: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -43,6 +59,7 @@ def check(
     allow_private: bool,
     cache: Path | None,
     refresh: bool,
+    staged: bool,
 ) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
@@ -58,7 +75,10 @@ def check(
             online=opts if online else False,
             cache=not no_cache,
             progress=progress,
+            vault=vault,
+            staged=staged,
         )
+    echo_skipped(result.outside)
     diags, files = result.diagnostics, result.files
     if verbose:
         for d in diags:

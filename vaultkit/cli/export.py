@@ -10,13 +10,14 @@ import click
 
 from vaultkit.api import ExportFormat, ExportResult, export
 from vaultkit.cli.main import EXIT_OK
-from vaultkit.cli.options import paths_argument
+from vaultkit.cli.options import echo_skipped, paths_argument, vault_option
 from vaultkit.errors import ConfigError
 from vaultkit.exporting.run import FORMATS
 
 
 @click.command("export")
 @paths_argument
+@vault_option
 @click.option(
     "--format",
     "fmt",
@@ -58,7 +59,7 @@ from vaultkit.exporting.run import FORMATS
 @click.option(
     "--include-boilerplate",
     is_flag=True,
-    help="Keep boilerplate links (in a template, or on more than the duplicate-url rule's "
+    help="Keep boilerplate links (in a template, or on more than the configured "
     "boilerplate-threshold of the notes), flagged 'boilerplate'.",
 )
 @click.option(
@@ -85,6 +86,7 @@ from vaultkit.exporting.run import FORMATS
 )
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     fmt: str,
     output: Path | None,
     dedupe: bool,
@@ -122,7 +124,9 @@ def command(
         with_diagnostics=with_diagnostics,
         cache=cache,
         include_boilerplate=include_boilerplate,
+        vault=vault,
     )
+    echo_skipped(result.outside)
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)
 

@@ -9,11 +9,20 @@ import click
 
 from vaultkit.api import FileFix, FixReport, Online, fix
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
-from vaultkit.cli.options import online_options, paths_argument, progress_bar, rule_options, split_rules
+from vaultkit.cli.options import (
+    echo_skipped,
+    online_options,
+    paths_argument,
+    progress_bar,
+    rule_options,
+    split_rules,
+    vault_option,
+)
 
 
 @click.command(name="fix")
 @paths_argument
+@vault_option
 @rule_options
 @click.option(
     "--unsafe-fixes",
@@ -28,6 +37,7 @@ from vaultkit.cli.options import online_options, paths_argument, progress_bar, r
 @online_options
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     unsafe_fixes: bool,
@@ -51,7 +61,9 @@ def command(
             cache=True,
             progress=progress,
             on_file=lambda f: _show(f, show_diff),
+            vault=vault,
         )
+    echo_skipped(report.outside)
     _summary(report, show_diff)
     pending = check_only and bool(report.changed)
     sys.exit(EXIT_FINDINGS if pending or report.failed else EXIT_OK)

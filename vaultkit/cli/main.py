@@ -90,6 +90,8 @@ COMMANDS = {
     "export": ("vaultkit.cli.export", "command"),
     "import": ("vaultkit.cli.importer", "command"),
     "rules": ("vaultkit.cli.rules", "rules"),
+    "lsp": ("vaultkit.cli.lsp", "command"),
+    "mv": ("vaultkit.cli.mv", "command"),
 }
 
 

@@ -1,9 +1,15 @@
 """The per-vault facts cache in ``.vaultkit_cache/``.
 
-Each note's entry is keyed by its path, size and mtime_ns, under a header that
-names the vaultkit version, the cache format, a fingerprint of vaultkit's own code
-and a hash of the config: a cache written by other code (another version, or an
-edited development checkout) or another config is discarded. A file whose mtime is too
+One cache file per key, as ruff keeps ``.ruff_cache/<version>/``: the key is the
+vaultkit version and a hash of the *content* of vaultkit's own code, so two installs
+of the same version (the pre-commit environment and a pipx install) share one warm
+cache, and an edited development checkout gets its own. The file sits at
+``.vaultkit_cache/<version>/facts-<code hash>.marshal``; the ``KEEP`` most recently
+used files are kept and older ones removed, and the folder holds a ``.gitignore`` and a
+``CACHEDIR.TAG`` (backup tools skip it). Each note's entry is keyed by its path,
+size and mtime_ns, under a header that names the cache format, the version, the code
+hash, a hash of the config and the name and version of each plugin that adds rules:
+another config or other plugins discard the entries. A file whose mtime is too
 close to the moment the cache was written (the "racy" case, where a change in
 the same clock tick would not show) is checked by content hash instead, and so
 is a file whose mtime changed but whose bytes did not (a checkout, a touch).
@@ -25,6 +31,8 @@ import hashlib
 import hmac
 import marshal
 import os
+import re
+import stat
 import sys
 import time
 from functools import lru_cache
@@ -46,15 +54,31 @@ MAC_BYTES = 32
 RACY_NS = 2_000_000_000  # mtimes within 2 s of the cache write are verified by hash
 
 
+KEEP = 3  # cache files kept (the most recently used), for installs that alternate
+TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by vaultkit.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of the paths, sizes and mtimes of vaultkit's source files (a few ms)."""
+    """A hash of the paths and bytes of vaultkit's source files (about 1 ms): the same for
+    every install of the same code, whatever the files' mtimes."""
     package = Path(__file__).parents[1]
-    digest = hashlib.sha1()
+    h = hashlib.sha1(usedforsecurity=False)
     for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+        h.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def cache_path(root: Path) -> Path:
+    """This code's cache file in the vault at ``root``."""
+    version = re.sub(r"[^\w.+-]", "_", __version__)
+    return root / CACHE_DIR / version / f"facts-{code_fingerprint()}.marshal"
 
 
 # An entry: (size, mtime_ns, sha1 hex, payload). The payload is the worker's output.
@@ -112,11 +136,18 @@ def _mac(body: bytes) -> bytes:
 
 
 class FactsCache:
-    def __init__(self, root: Path, config_digest: str, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config_digest: str,
+        enabled: bool = True,
+        plugins: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.root = root
         self.enabled = enabled
-        self.path = root / CACHE_DIR / "facts.marshal"
-        self.header = (FORMAT, __version__, code_fingerprint(), config_digest)
+        self.path = cache_path(root)
+        # (name, version) of each plugin: its rules' diagnostics are in the payloads
+        self.header = (FORMAT, __version__, code_fingerprint(), config_digest, plugins)
         self.entries: dict[str, Entry] = {}
         self.written_ns = 0
         self.extra: dict[str, Any] = {}  # whole-vault results (see engine)
@@ -152,6 +183,8 @@ class FactsCache:
             self._discard("its entries are not of the shape vaultkit writes")
             return
         self.entries, self.written_ns, self.extra = entries, written_ns, extra
+        with contextlib.suppress(OSError):
+            os.utime(self.path)  # "recently used", for the clean-up of old cache files
 
     def _discard(self, why: str) -> None:
         print(f"{self.path}: discarded the cache ({why}); it is rebuilt", file=sys.stderr)
@@ -193,11 +226,59 @@ class FactsCache:
         folder = self.root / CACHE_DIR
         try:
             folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# vaultkit's cache; safe to delete\n*\n", encoding="utf-8")
+            for name, text in (
+                (".gitignore", "# vaultkit's cache; safe to delete\n*\n"),
+                ("CACHEDIR.TAG", TAG),
+            ):
+                if not (folder / name).exists():
+                    write_atomic(folder / name, text.encode("utf-8"), root=self.root)
+            self.path.parent.mkdir(exist_ok=True)
             body = marshal.dumps((self.header, time.time_ns(), self.entries, self.extra))
             blob = MAGIC + _mac(body) + body
             write_atomic(self.path, blob, root=self.root)
         except (OSError, VaultkitError):
             return  # a read-only vault still gets checked, just not cached
+        clean_up(folder, self.path)
+
+
+def _real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)  # a symlink is never followed
+    except OSError:
+        return False
+
+
+def clean_up(folder: Path, current: Path) -> None:
+    """Remove cache files beyond the ``KEEP`` most recently used, and the cache file of
+    vaultkit before per-key files (``facts.marshal``). Only regular files in real folders
+    (never through a symlink) are removed."""
+    if not _real_dir(folder):
+        return
+    found: list[tuple[int, Path]] = []
+    with contextlib.suppress(OSError):
+        legacy = folder / "facts.marshal"
+        if stat.S_ISREG(os.lstat(legacy).st_mode):
+            legacy.unlink()
+    for sub in _entries(folder):
+        if not _real_dir(sub):
+            continue
+        for path in _entries(sub):
+            with contextlib.suppress(OSError):
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and path.name.startswith("facts-") and path != current:
+                    found.append((st.st_mtime_ns, path))
+    found.sort(reverse=True)
+    for _, path in found[KEEP - 1 :]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    for sub in _entries(folder):
+        if _real_dir(sub):
+            with contextlib.suppress(OSError):
+                sub.rmdir()  # only when empty
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(folder)]
+    except OSError:
+        return []

@@ -37,11 +37,12 @@ from vaultkit.limits import use as use_limits
 from vaultkit.lint.cache import FactsCache, digest
 from vaultkit.lint.session import Session, failed_note, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
-from vaultkit.model import Diagnostic, Severity
+from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
+from vaultkit.rules.plugins import cache_key, load_plugins
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
     from vaultkit.online.settings import OnlineSettings, Progress
@@ -82,6 +83,7 @@ class Job:
 
 
 def local_rules() -> list[Rule]:
+    load_plugins()  # a worker started by spawn has only vaultkit's own rules until then
     return [r for r in REGISTRY.values() if r.scope in ("note", "split") and not r.online]
 
 
@@ -90,7 +92,8 @@ def vault_rules() -> list[Rule]:
 
 
 def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
-    level = severity.get(d.rule) or severity.get(d.code)
+    where = d.extra.get("context")
+    level = (where and severity.get(f"context:{where}")) or severity.get(d.rule) or severity.get(d.code)
     if level:
         d.severity = Severity(level)
     return d
@@ -104,37 +107,44 @@ def analyze(job: Job, rel: str) -> Analyzed:
 
 def failed(rel: str, why: str) -> Analyzed:
     """The result for a note that could not be processed (never cached)."""
-    return Analyzed(rel, -1, 0, "", _problem([failed_note(rel, why)]))
+    return Analyzed(rel, -1, 0, "", problem_payload([failed_note(rel, why)]))
 
 
 def _analyze(job: Job, rel: str) -> Analyzed:
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
-        return Analyzed(rel, -1, 0, "", _problem(problems))
+        return Analyzed(rel, -1, 0, "", problem_payload(problems))
     sha = digest(src.data)
     if any(p.severity is Severity.ERROR for p in problems):
-        return Analyzed(rel, src.size, src.mtime_ns, sha, _problem(problems))
+        return Analyzed(rel, src.size, src.mtime_ns, sha, problem_payload(problems))
+    payload, _ = lint_note(job, note, problems)
+    return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
+
+
+def lint_note(job: Job, note: Note, problems: Sequence[Diagnostic] = ()) -> tuple[Payload, list[Diagnostic]]:
+    """Run the per-note rules on a parsed note: its payload, and the diagnostics with their
+    edits. ``problems`` are findings from loading it (the limits it is over), kept first."""
     ctx = Context(_EMPTY_INDEX, job.settings, {})
-    diags = [encode_diag(p) for p in problems]  # limits the note is over
+    found = list(problems)
     for r in local_rules():
         for d in r.check(note, ctx):
             if not is_suppressed(note, d.rule, d.code, d.line):
-                diags.append(encode_diag(_override(d, job.severity)))
+                found.append(_override(d, job.severity))
     rows = link_rows(note)
     payload = Payload(
         encode_facts(note_facts(note)),
         unique_urls(rows),
         marshal.dumps(encode_view(view_of(note, rows))),
-        marshal.dumps(tuple(diags)),
+        marshal.dumps(tuple(encode_diag(d) for d in found)),
     )
-    return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
+    return payload, found
 
 
 _EMPTY_INDEX = VaultIndex([], [])
 _NONE = marshal.dumps(())
 
 
-def _problem(problems: list[Diagnostic]) -> Payload:
+def problem_payload(problems: list[Diagnostic]) -> Payload:
     diags = tuple(encode_diag(d) for d in problems)
     return Payload(encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
 
@@ -167,8 +177,8 @@ def run_check(
 ) -> list[Diagnostic]:
     """Check the session's targets against the whole vault; see the module docstring."""
     settings = rule_settings(session)
-    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
-    payloads, fresh = _note_phase(session, cache, settings)
+    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache, plugins=cache_key())
+    payloads, fresh = note_phase(session, cache, settings)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
     cache.save()
     out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
@@ -178,7 +188,7 @@ def run_check(
     return out
 
 
-def _note_phase(
+def note_phase(
     session: Session, cache: FactsCache, settings: dict[str, Any]
 ) -> tuple[dict[str, Payload], set[str]]:
     """Every note's payload, from the cache or from (parallel) workers; and the fresh ones."""
@@ -197,12 +207,13 @@ def _note_phase(
             todo.append(rel)
         else:
             payloads[rel] = Payload._make(hit)
-    job = Job(root, session.files.template_dirs, settings, session.config.severity)
+    job = Job(root, session.files.template_dirs, settings, session.config.levels())
     for done in analyze_all(job, todo):
         payloads[done.rel] = done.payload
         if done.size >= 0:
             cache.store(done.rel, done.size, done.mtime_ns, done.sha, tuple(done.payload))
     cache.prune(set(paths))
+    session.views = {rel: p[2] for rel, p in payloads.items()}
     session.stats = {
         "notes": len(paths),
         "parsed": len(todo),
@@ -228,9 +239,9 @@ def _vault_phase(
     need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
     session.stats["cross_note_checked"] = len(need)
     if need:
-        ctx = _vault_context(session, payloads, settings)
+        ctx = vault_context(session, payloads, settings)
         for rel in need:
-            vault_diags[rel] = _vault_check(rel, payloads[rel], ctx, session.config.severity)
+            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.levels())
     if vault_diags != dict(old_diags) or old_sig != sig:
         cache.extra["vault"] = (sig, vault_diags)
         cache.dirty = True
@@ -276,7 +287,7 @@ def _online(
     return out
 
 
-def _vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
+def vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
     index = VaultIndex(session.files.notes, session.files.attachments)
     url_notes: dict[str, list[tuple[str, int]]] = {}
     for rel, payload in payloads.items():
@@ -286,7 +297,7 @@ def _vault_context(session: Session, payloads: dict[str, Payload], settings: dic
     return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes)
 
 
-def _vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
+def vault_check(rel: str, payload: Payload, ctx: Context, severity: dict[str, str]) -> bytes:
     view = decode_view(rel, marshal.loads(payload.view))
     found = []
     for r in vault_rules():

@@ -46,7 +46,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "message": d.message,
         "fixable": d.fixable or bool(d.extra.get("convert")),
     }
-    for key in ("status", "final_url", "elapsed_ms"):
+    for key in ("context", "status", "final_url", "elapsed_ms"):
         if key in d.extra:
             out[key] = d.extra[key]
     return out

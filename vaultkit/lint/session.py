@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,11 @@ from vaultkit.rules import REGISTRY, Rule, find_rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
+from vaultkit.rules.plugins import load_plugins
 from vaultkit.vault.capped import os_reason
-from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
+from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
+from vaultkit.vault.root import choose_root
 
 PARALLEL_MIN_NOTES = 200
 
@@ -38,41 +39,54 @@ class Session:
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
+    skipped: list[str] = field(default_factory=list)  # one-line notes on paths not checked
+    views: dict[str, bytes] = field(default_factory=dict)  # every note's encoded link view (check)
 
 
-def open_vault(paths: Sequence[Path]) -> Session:
-    paths = list(paths) or [Path.cwd()]
-    for p in paths:
+def open_vault(paths: Sequence[Path], vault: Path | None = None) -> Session:
+    """The vault holding ``paths`` (see ``vault.root``) and the notes among them to report.
+
+    A path outside the vault, or one the config excludes (named files too, as ruff's
+    ``--force-exclude``), is not reported; the ones outside are listed in ``skipped``."""
+    paths = list(paths)
+    for p in [*paths, *([vault] if vault is not None else [])]:
         try:
             os.stat(p)
         except FileNotFoundError:
             raise ConfigError(f"{p}: no such file or folder") from None
         except OSError as exc:
             raise ConfigError(f"{p}: {os_reason(exc)}") from None
-    root = find_root(paths[0])
+    if vault is not None and not vault.is_dir():
+        raise ConfigError(f"--vault {vault}: not a folder")
+    choice = choose_root(paths, vault)
+    root = choice.root
     config = load_config(root)
+    load_plugins()  # before the config's rule names and options are checked
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
     use_limits(config.limits)
     files = scan(root, config.exclude)
-    for skipped, why in files.skipped:
-        print(f"{skipped}: skipped: {why}", file=sys.stderr)
     targets: list[str] = []
-    for p in paths:
+    skipped = [f"{p}: outside the vault at {root}; skipped" for p in choice.outside]
+    skipped += [f"{rel}: skipped: {why}" for rel, why in files.skipped]
+    for p in choice.inside if paths else [root]:
         rel = relative(root, p)
         if rel is None:
-            raise ConfigError(f"{p} is outside the vault at {root}; check one vault at a time")
+            continue
         if p.is_dir():
             prefix = "" if rel == "." else rel + "/"
-            targets.extend(n for n in files.notes if n.startswith(prefix))
-        else:
+            targets.extend(n for n in files.notes if n.startswith(prefix) and n not in files.ignored)
+        elif not excluded(rel, config.exclude) and rel not in files.ignored:
             targets.append(rel)
-    return Session(root, config, files, sorted(set(targets)))
+    session = Session(root, config, files, sorted(set(targets)))
+    session.skipped = skipped
+    return session
 
 
 def select_rules(
     config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (), online: bool = False
 ) -> list[Rule]:
+    load_plugins()
     cli_select = list(select)
     chosen = cli_select or config.select
     # An explicit --select runs what it names, even rules the config ignores.

@@ -167,3 +167,26 @@ def _corrupt(exc: sqlite3.Error) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return "malformed" in str(exc) or "not a database" in str(exc)
     return isinstance(exc, sqlite3.DatabaseError)
+
+
+def lookup_readonly(path: Path, urls: Iterable[str]) -> tuple[str, int | None, str | None] | None:
+    """The cached (outcome, status, final URL) of the first of ``urls`` found, read-only:
+    the file is never created, changed or repaired (the language server's hover uses it)."""
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
+    except sqlite3.Error:
+        return None
+    try:
+        for url in urls:
+            row = db.execute(
+                "SELECT outcome, status, final_url FROM results WHERE url = ?", (url,)
+            ).fetchone()
+            if row is not None:
+                return str(row[0]), row[1], row[2]
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return None

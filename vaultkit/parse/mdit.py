@@ -45,6 +45,11 @@ def _track(rule: InlineRule, token_type: str) -> InlineRule:
 
 def wikilink_rule(state: StateInline, silent: bool) -> bool:
     """``[[target#anchor|alias]]`` and ``![[embed]]`` on one line."""
+    if silent:
+        # Only a link label's scan (parseLinkLabel) asks silently. As CommonMark reads it,
+        # `[text with [[x]] inside](url)` is a link: its brackets are balanced, and the
+        # wikilink inside is found when the label is parsed for real.
+        return False
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
     if not embed and not src.startswith("[[", pos):

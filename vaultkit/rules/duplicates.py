@@ -30,7 +30,8 @@ def note_urls(note: Note) -> list[tuple[str, Link]]:
     scope="split",
 )
 def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """The same URL saved more than once, compared as canonical URLs.
+    """## What it does
+    The same URL saved more than once, compared as canonical URLs.
 
     Within one note it is a warning at each later occurrence, naming the first.
     The same URL twice in one list item (a homepage given again as its "Demo")
@@ -51,6 +52,21 @@ def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     `boilerplate-threshold = 0.1`, `boilerplate-min-notes = 5`, and
     `ignore = ["regex", ...]`: URLs matching one of these (searched in the
     canonical URL) are never reported as duplicates.
+
+    ## Why is this bad?
+    A reading list or bookmark note that holds a link twice is harder to keep: the copies
+    drift apart, and counts and exports show the resource twice.
+
+    ## Example
+    ```markdown
+    - [Post](https://example.com/post)
+    - [Post again](https://example.com/post?utm_source=rss)
+    ```
+
+    ## Use instead
+    ```markdown
+    - [Post](https://example.com/post)
+    ```
 
     ## Fix safety
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ class VaultFiles:
     attachments: list[str] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)  # Obsidian's templates folders
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) not walked or read
+    # notes Obsidian's "Excluded files" (userIgnoreFilters) name: indexed, so links to them
+    # resolve as in Obsidian, but not reported
+    ignored: set[str] = field(default_factory=set)
 
 
 def find_root(start: Path) -> Path:
@@ -98,7 +102,36 @@ def scan(root: Path, exclude: list[str]) -> VaultFiles:
     files.notes.sort()
     files.attachments.sort()
     files.template_dirs = template_folders(root)
+    filters = ignore_filters(root)
+    if filters:
+        files.ignored = {n for n in files.notes if obsidian_ignored(n, filters)}
     return files
+
+
+def ignore_filters(root: Path) -> list[str]:
+    """``userIgnoreFilters`` from ``.obsidian/app.json`` (Settings > Files and links >
+    Excluded files): folder or file path prefixes, or ``/regex/``."""
+    try:
+        value = json.loads((root / ".obsidian" / "app.json").read_text("utf-8")).get("userIgnoreFilters")
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str) and v.strip()]
+
+
+def obsidian_ignored(rel: str, filters: list[str]) -> bool:
+    """Whether Obsidian's excluded-files filters match vault path ``rel``."""
+    for f in filters:
+        if len(f) > 2 and f.startswith("/") and f.endswith("/"):
+            try:
+                if re.search(f[1:-1], rel):
+                    return True
+            except re.error:
+                continue
+        elif rel.startswith(f) or rel == f.rstrip("/"):
+            return True
+    return False
 
 
 # Where Obsidian's core Templates plugin and the Templater plugin keep their settings.
