@@ -66,6 +66,7 @@ class CheckResult:
     root: Path  # the vault root
     files: int  # notes reported on
     diagnostics: list[Diagnostic]
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
     notices: list[str] = field(default_factory=list)  # notes skipped, cache not used...
 
     def count(self, severity: Severity) -> int:
@@ -93,6 +94,7 @@ class FixReport:
     root: Path
     dry_run: bool
     files: list[FileFix] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
     notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
     @property
@@ -124,6 +126,7 @@ class ExportResult:
     output: Path | None = None  # the file written, if any
     text: str | None = None
     data: bytes | None = None
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
     notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
 
@@ -203,6 +206,10 @@ def _paths(path: StrPath | Sequence[StrPath]) -> list[Path]:
     return [Path(p) for p in path]
 
 
+def _vault(vault: StrPath | None) -> Path | None:
+    return None if vault is None else Path(vault)
+
+
 def _online_settings(session: Session, online: bool | Online, cache: bool) -> OnlineSettings | None:
     if online is False:
         return None
@@ -227,20 +234,33 @@ def check(
     cache: bool = False,
     progress: Progress | None = None,
     follow_external: bool = False,
+    vault: StrPath | None = None,
+    staged: bool = False,
 ) -> CheckResult:
     """Check a vault folder, or note files in it (the whole vault is indexed either way).
 
     ``cache=True`` reuses and updates the facts cache in the vault's ``.vaultkit_cache/``
     (and, with ``online=True``, the URL results in the user cache folder). ``online``
     also checks external URLs over HTTP; ``progress(done, total, dead)`` follows it.
+    ``vault`` is the vault root (default: found from the paths; see ``vault.root``).
+    ``staged`` also reports what the staged git commit breaks (see ``lint.staged``).
     """
     from vaultkit.lint.pipeline import run_check
+    from vaultkit.lint.staged import open_staged, staged_diagnostics
 
-    session = open_vault(_paths(path), follow_external)
+    changes = None
+    if staged:
+        session, changes = open_staged(_paths(path), _vault(vault), follow_external)
+    else:
+        session = open_vault(_paths(path), _vault(vault), follow_external)
     rules = select_rules(session.config, select, ignore, online is not False)
     settings = _online_settings(session, online, cache)
     diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress)
-    return CheckResult(session.root, len(session.targets), diags, session.notices)
+    if changes is not None:
+        wanted = {r.code for r in rules}
+        extra = [d for d in staged_diagnostics(session, changes, session.views) if d.code in wanted]
+        diags = sorted([*diags, *extra], key=Diagnostic.sort_key)
+    return CheckResult(session.root, len(session.targets), diags, session.skipped, session.notices)
 
 
 def fix(
@@ -255,6 +275,7 @@ def fix(
     progress: Progress | None = None,
     on_file: Callable[[FileFix], None] | None = None,
     follow_external: bool = False,
+    vault: StrPath | None = None,
 ) -> FixReport:
     """Fix a vault folder, or note files in it, in place and atomically.
 
@@ -270,7 +291,7 @@ def fix(
                 f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
                 f"{outside}; not fixing through a link that leaves the vault"
             )
-    session = open_vault(_paths(path), follow_external)
+    session = open_vault(_paths(path), _vault(vault), follow_external)
     if not dry_run:  # temp files an interrupted run left (ones no live process holds)
         session.notices.extend(swept(session.root))
     rules = [r for r in select_rules(session.config, select, ignore, online is not False) if r.fixable]
@@ -284,7 +305,7 @@ def fix(
         rows = (row for note in session.notes.values() for row in link_rows(note))
         urls = list(dict.fromkeys(row.canonical for row in rows if row.canonical))
         ctx.settings["online_results"] = check_urls(urls, settings, progress)
-    report = FixReport(session.root, dry_run, notices=session.notices)
+    report = FixReport(session.root, dry_run, outside=session.skipped, notices=session.notices)
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)
         if on_file is not None:
@@ -308,6 +329,7 @@ def export(
     cache: StrPath | None = None,
     include_boilerplate: bool = False,
     follow_external: bool = False,
+    vault: StrPath | None = None,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -323,7 +345,7 @@ def export(
     """
     from vaultkit.exporting.run import Filters, run_export
 
-    session = open_vault(_paths(path), follow_external)
+    session = open_vault(_paths(path), _vault(vault), follow_external)
     target = Path(output) if isinstance(output, str | os.PathLike) else output
     if isinstance(target, Path):  # the temp files of an earlier, interrupted export there
         real = Path(os.path.realpath(target))
@@ -341,14 +363,5 @@ def export(
         cache=Path(cache) if cache is not None else None,
     )
     written = target if isinstance(target, Path) else None
-    return ExportResult(
-        format,
-        done.resources,
-        done.notes,
-        done.skipped,
-        done.unmatched,
-        written,
-        done.text,
-        done.data,
-        session.notices,
-    )
+    counts = (done.resources, done.notes, done.skipped, done.unmatched)
+    return ExportResult(format, *counts, written, done.text, done.data, session.skipped, session.notices)

@@ -11,6 +11,7 @@ from vaultkit.api import Online
 from vaultkit.api import check as check_vault
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
 from vaultkit.cli.options import (
+    echo_skipped,
     follow_option,
     online_options,
     paths_argument,
@@ -18,6 +19,7 @@ from vaultkit.cli.options import (
     progress_bar,
     rule_options,
     split_rules,
+    vault_option,
 )
 from vaultkit.lint.report import FORMATS, render_github, render_json, render_text
 from vaultkit.model import Severity
@@ -26,6 +28,7 @@ from vaultkit.rules.duplicates import notes_message
 
 @click.command()
 @paths_argument
+@vault_option
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
@@ -37,10 +40,17 @@ from vaultkit.rules.duplicates import notes_message
 @click.option(
     "--no-cache", is_flag=True, help="Don't read or write caches (.vaultkit_cache/, and online results)."
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Also report what the staged git commit breaks: links into files it deletes or "
+    "renames, and links to files git does not track (the pre-commit hook's mode).",
+)
 @online_options
 @follow_option
 def check(
     paths: tuple[Path, ...],
+    vault: Path | None,
     fmt: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -53,6 +63,7 @@ def check(
     cache: Path | None,
     refresh: bool,
     follow_external: bool,
+    staged: bool,
 ) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
@@ -69,7 +80,10 @@ def check(
             cache=not no_cache,
             progress=progress,
             follow_external=follow_external,
+            vault=vault,
+            staged=staged,
         )
+    echo_skipped(result.outside)
     diags, files = result.diagnostics, result.files
     print_notices(result.notices)
     if verbose:

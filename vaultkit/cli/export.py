@@ -10,7 +10,7 @@ import click
 
 from vaultkit.api import ExportFormat, ExportResult, export
 from vaultkit.cli.main import EXIT_OK
-from vaultkit.cli.options import follow_option, paths_argument, print_notices
+from vaultkit.cli.options import echo_skipped, follow_option, paths_argument, print_notices, vault_option
 from vaultkit.errors import ConfigError
 from vaultkit.exporting.run import FORMATS
 from vaultkit.text.display import printable
@@ -18,6 +18,7 @@ from vaultkit.text.display import printable
 
 @click.command("export")
 @paths_argument
+@vault_option
 @click.option(
     "--format",
     "fmt",
@@ -59,7 +60,7 @@ from vaultkit.text.display import printable
 @click.option(
     "--include-boilerplate",
     is_flag=True,
-    help="Keep boilerplate links (in a template, or on more than the duplicate-url rule's "
+    help="Keep boilerplate links (in a template, or on more than the configured "
     "boilerplate-threshold of the notes), flagged 'boilerplate'.",
 )
 @click.option(
@@ -87,6 +88,7 @@ from vaultkit.text.display import printable
 @follow_option
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     fmt: str,
     output: Path | None,
     dedupe: bool,
@@ -126,7 +128,9 @@ def command(
         cache=cache,
         include_boilerplate=include_boilerplate,
         follow_external=follow_external,
+        vault=vault,
     )
+    echo_skipped(result.outside)
     print_notices(result.notices)
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)

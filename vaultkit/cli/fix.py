@@ -10,6 +10,7 @@ import click
 from vaultkit.api import FileFix, FixReport, Online, fix
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
 from vaultkit.cli.options import (
+    echo_skipped,
     follow_option,
     online_options,
     paths_argument,
@@ -17,12 +18,14 @@ from vaultkit.cli.options import (
     progress_bar,
     rule_options,
     split_rules,
+    vault_option,
 )
 from vaultkit.text.display import printable, printable_lines
 
 
 @click.command(name="fix")
 @paths_argument
+@vault_option
 @rule_options
 @click.option(
     "--unsafe-fixes",
@@ -38,6 +41,7 @@ from vaultkit.text.display import printable, printable_lines
 @follow_option
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     unsafe_fixes: bool,
@@ -63,7 +67,9 @@ def command(
             progress=progress,
             on_file=lambda f: _show(f, show_diff),
             follow_external=follow_external,
+            vault=vault,
         )
+    echo_skipped(report.outside)
     print_notices(report.notices)
     _summary(report, show_diff)
     pending = check_only and bool(report.changed)

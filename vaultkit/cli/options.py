@@ -19,6 +19,26 @@ def paths_argument(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)
 
 
+def vault_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--vault DIR``: the vault root, instead of finding it from the paths."""
+    return click.option(
+        "--vault",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        metavar="DIR",
+        help="The vault root (default: the nearest folder above the paths with .obsidian/ or a "
+        "vaultkit config, else the git work tree's top, else the current folder).",
+    )(func)
+
+
+def echo_skipped(notes: list[str]) -> None:
+    """Say once per path that it was not checked (never an error)."""
+    from vaultkit.text.display import printable
+
+    for line in notes:
+        click.echo(printable(f"vaultkit: {line}"), err=True)
+
+
 def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--ignore", multiple=True, metavar="RULES", help="Skip these rules (codes or names, comma-separated)."

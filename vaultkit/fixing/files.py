@@ -17,9 +17,11 @@ from typing import Literal
 
 from vaultkit.config import has_config
 from vaultkit.errors import VaultkitError
-from vaultkit.fixing.fixpoint import fix_text
+from vaultkit.fixing.fixpoint import FixResult, fix_text
 from vaultkit.fixing.originals import keep_original
+from vaultkit.limits import failure_reason, guarded
 from vaultkit.lint.session import Session
+from vaultkit.model import Note
 from vaultkit.rules.base import Context, Rule
 from vaultkit.vault.write import write_text_atomic
 
@@ -75,7 +77,7 @@ def fix_files(
             reason = f"encoding {src.encoding} is a guess; convert it by hand"
             yield FileFix(rel, "skipped", reason=reason)
             continue
-        result = fix_text(note, rules, ctx, unsafe=unsafe)
+        result = _fix_one(note, rules, ctx, unsafe)
         if result.refused:
             yield FileFix(rel, "refused", reason=result.refused)
             continue
@@ -93,6 +95,14 @@ def fix_files(
             yield FileFix(rel, "not-written", applied, reason=str(exc))
             continue
         yield FileFix(rel, "fixed", applied, original=kept)
+
+
+def _fix_one(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool) -> FixResult:
+    """``fix_text`` under the limits: a note it fails on is refused, and the others go on."""
+    return guarded(
+        lambda: fix_text(note, rules, ctx, unsafe=unsafe),
+        lambda exc: FixResult(note.text, refused=f"not fixed: could not be processed: {failure_reason(exc)}"),
+    )
 
 
 def leaves_vault(path: Path) -> Path | None:

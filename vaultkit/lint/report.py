@@ -47,7 +47,7 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "message": name_text(d.message),
         "fixable": d.fixable or bool(d.extra.get("convert")),
     }
-    for key in ("status", "final_url", "elapsed_ms"):
+    for key in ("context", "status", "final_url", "elapsed_ms"):
         if key in d.extra:
             out[key] = d.extra[key]
     if has_raw_bytes(d.path):  # a file name that is not UTF-8: its exact bytes, in hex

@@ -15,6 +15,7 @@ _NUMBERS = {
     "host-spacing": ("host_spacing_s", float),
     "connect-timeout": ("connect_timeout", float),
     "total-timeout": ("total_timeout", float),
+    "url-deadline": ("url_deadline", float),
     "max-redirects": ("max_redirects", int),
     "retries": ("retries", int),
     "ttl-ok": ("ttl_ok_s", float),

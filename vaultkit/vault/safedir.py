@@ -18,7 +18,7 @@ import stat
 from contextlib import suppress
 from pathlib import Path
 
-from vaultkit.errors import UnsafePathError
+from vaultkit.errors import ReadError, UnsafePathError
 from vaultkit.vault.tempfiles import TEMP_SUFFIX, hold
 
 __all__ = ["ToolDir"]
@@ -64,8 +64,9 @@ class ToolDir:
     def __exit__(self, *exc: object) -> None:
         os.close(self.fd)
 
-    def read(self, name: str) -> bytes | None:
-        """The bytes of plain file ``name``; None when absent. A link raises UnsafePathError."""
+    def read(self, name: str, limit: int | None = None) -> bytes | None:
+        """The bytes of plain file ``name``; None when absent. A link raises UnsafePathError,
+        a file over ``limit`` bytes a ReadError (it is not read past the limit)."""
         try:
             fd = os.open(name, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK, dir_fd=self.fd)
         except FileNotFoundError:
@@ -76,7 +77,10 @@ class ToolDir:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise UnsafePathError(f"{self.shown}{name} is not a regular file; not read")
-            return handle.read()
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            raise ReadError(f"{self.shown}{name} is over the {limit}-byte limit; not read")
+        return data
 
     def create(self, name: str, data: bytes) -> bool:
         """Create ``name`` if absent (never through a link); False if it already exists."""

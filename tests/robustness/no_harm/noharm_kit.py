@@ -11,7 +11,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit.lint.cache import cache_path
+
 SECRET = "TOP-SECRET-7c1f9e outside the vault"
+_CURRENT = cache_path(Path(""))
+# What a check may add to a vault: its cache folder and files, nothing else.
+CACHE = {".vaultkit_cache", ".vaultkit_cache/.gitignore", ".vaultkit_cache/CACHEDIR.TAG"}
+CACHE |= {_CURRENT.parent.as_posix(), _CURRENT.as_posix()}
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
     "GIT_AUTHOR_EMAIL": "t@example.org",

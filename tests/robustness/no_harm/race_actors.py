@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def vaultkit(note: Path, seconds: float, delay: float) -> None:
-    from vaultkit.errors import ConflictError
+    from vaultkit.errors import ConflictError, ReadError
     from vaultkit.vault import write
     from vaultkit.vault.read import read_source
 
@@ -37,7 +37,10 @@ def vaultkit(note: Path, seconds: float, delay: float) -> None:
     written = conflicts = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        src = read_source(note)
+        try:
+            src = read_source(note)
+        except ReadError:  # it kept changing while being read: fix skips it, as here
+            continue
         if src.data.endswith(b"vaultkit\n"):
             time.sleep(0.001)
             continue

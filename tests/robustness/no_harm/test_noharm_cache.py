@@ -8,7 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from noharm_kit import assert_no_harm, make_place, picture, vaultkit
+from noharm_kit import CACHE, assert_no_harm, make_place, picture, vaultkit
+
+from vaultkit.lint.cache import cache_path
 
 NOTES = {
     "Important.md": "# Important\n\nDo not lose this. [[Other]]\n",
@@ -18,9 +20,13 @@ NOTES = {
 
 def _links(vault: Path, outside: Path, case: str) -> None:
     cache = vault / ".vaultkit_cache"
+    current = cache_path(vault)  # .vaultkit_cache/<version>/facts-<code hash>.marshal
     if case == "file -> note":
+        current.parent.mkdir(parents=True)
+        current.symlink_to("../../Important.md")
+    elif case == "version folder -> vault":
         cache.mkdir()
-        (cache / "facts.marshal").symlink_to("../Important.md")
+        current.parent.symlink_to("..")
     elif case == "gitignore -> note":
         cache.mkdir()
         (cache / ".gitignore").symlink_to("../Important.md")
@@ -33,12 +39,12 @@ def _links(vault: Path, outside: Path, case: str) -> None:
         (vault / "Notes" / "keep.md").write_text("# keep\n")
         cache.symlink_to("Notes")
     elif case == "file -> outside":
-        cache.mkdir()
-        (cache / "facts.marshal").symlink_to(outside / "secret.md")
+        current.parent.mkdir(parents=True)
+        current.symlink_to(outside / "secret.md")
 
 
 CASES = ["file -> note", "gitignore -> note", "folder -> vault", "folder -> outside"]
-CASES += ["folder -> notes folder", "file -> outside"]
+CASES += ["folder -> notes folder", "file -> outside", "version folder -> vault"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -59,9 +65,8 @@ def test_a_plain_cache_folder_is_still_written(tmp_path: Path) -> None:
     place = make_place(tmp_path, NOTES)
     before, outside = picture(place.vault), picture(place.outside)
     result = vaultkit("check", place.vault, cwd=tmp_path)
-    allowed = {".vaultkit_cache", ".vaultkit_cache/.gitignore", ".vaultkit_cache/facts.marshal"}
-    assert_no_harm(place, before, outside, allowed, result)
-    assert (place.vault / ".vaultkit_cache" / "facts.marshal").is_file()
+    assert_no_harm(place, before, outside, CACHE, result)
+    assert cache_path(place.vault).is_file()
     assert place.git("status", "--porcelain") == ""  # its own .gitignore hides it
 
 

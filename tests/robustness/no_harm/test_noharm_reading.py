@@ -9,9 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from noharm_kit import assert_no_harm, make_place, picture, vaultkit
-
-CACHE = {".vaultkit_cache", ".vaultkit_cache/.gitignore", ".vaultkit_cache/facts.marshal"}
+from noharm_kit import CACHE, assert_no_harm, make_place, picture, vaultkit
 
 
 def _secret_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
