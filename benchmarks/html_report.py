@@ -60,7 +60,7 @@ def open_and_search(browser: Any, page_path: Path, query: str) -> tuple[float, f
 
 
 def bench(browser: Any, notes: int, runs: int, query: str) -> dict[str, object]:
-    vault = OUT / f"vault_{notes}"
+    vault = OUT / f"vault-{notes}"  # the one bench.py makes
     if not vault.is_dir():
         generate(vault, notes)
     page = OUT / f"report_{notes}.html"

@@ -23,7 +23,7 @@ MAX_FUNCTION_LINES = 60
 # The stages in the order data flows; a module may import from its own layer or an earlier
 # one. A new folder (or top-level module) of vaultkit/ must be placed here.
 LAYERS: list[set[str]] = [
-    {"version", "errors", "model", "config", "schema_ids"},  # what every stage shares
+    {"version", "errors", "model", "config", "schema_ids", "limits"},  # what every stage shares
     {"text"},
     {"vault"},
     {"parse"},

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
 from vaultkit.lint import pipeline
-from vaultkit.lint.cache import CACHE_DIR, MAGIC, RACY_NS
+from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, MAGIC, RACY_NS, _mac, cache_path
 from vaultkit.lint.pipeline import run_check as check
 from vaultkit.lint.session import Session, open_vault, select_rules
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -49,7 +56,7 @@ def test_first_run_writes_a_cache_that_git_ignores(tmp_path: Path) -> None:
     run(root)
     ignore = root / CACHE_DIR / ".gitignore"
     assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
-    assert (root / CACHE_DIR / "facts.marshal").read_bytes().startswith(MAGIC)
+    assert cache_path(root).read_bytes().startswith(MAGIC)
 
 
 def test_warm_run_parses_nothing_and_reports_the_same(tmp_path: Path) -> None:
@@ -86,7 +93,7 @@ def test_same_size_and_mtime_but_new_bytes_is_caught_by_the_hash(tmp_path: Path)
     root = make(tmp_path / "v", VAULT)
     run(root)  # the notes were just written: their mtimes are racy against this cache
     st = os.stat(root / "C.md")
-    assert st.st_mtime_ns > os.stat(root / CACHE_DIR / "facts.marshal").st_mtime_ns - RACY_NS
+    assert st.st_mtime_ns > os.stat(cache_path(root)).st_mtime_ns - RACY_NS
     new = "# C\n\n[[Nowhere]]"
     (root / "C.md").write_text(new + "x" * (st.st_size - len(new) - 1) + "\n", encoding="utf-8")
     os.utime(root / "C.md", ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -119,28 +126,29 @@ def test_cross_note_rules_recompute_when_another_note_changes(tmp_path: Path) ->
 def test_corrupt_cache_is_discarded(tmp_path: Path, blob: bytes) -> None:
     root = make(tmp_path / "v", VAULT)
     _, expected = run(root)
-    (root / CACHE_DIR / "facts.marshal").write_bytes(blob)
+    cache_path(root).write_bytes(blob)
     session, diags = run(root)
     assert diags == expected
     assert session.stats["parsed"] == 3
-    assert (root / CACHE_DIR / "facts.marshal").read_bytes().startswith(MAGIC)  # rewritten
+    assert cache_path(root).read_bytes().startswith(MAGIC)  # rewritten
 
 
-@pytest.mark.parametrize("field", [1, 2])  # the version; the fingerprint of vaultkit's code
+@pytest.mark.parametrize("field", [1, 2, 4])  # the version; the fingerprint of its code; plugins
 def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
     """A cache written by another vaultkit version, or by edited code, is never trusted."""
     root = make(tmp_path / "v", VAULT)
     age(root)
     _, expected = run(root)
-    path = root / CACHE_DIR / "facts.marshal"
-    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) :])
+    path = cache_path(root)
+    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) + MAC_BYTES :])
     poisoned = {
         rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
         for rel, (size, mtime, sha, _) in entries.items()
     }
     other = tuple("other" if i == field else h for i, h in enumerate(header))
-    assert len(other) == 4 and other != tuple(header)
-    path.write_bytes(MAGIC + marshal.dumps((other, written, poisoned, {})))
+    assert len(other) == 5 and other != tuple(header)
+    body = marshal.dumps((other, written, poisoned, {}))
+    path.write_bytes(MAGIC + _mac(body) + body)  # signed as this machine signs: only the header is off
     session, diags = run(root)
     assert diags == expected and session.stats["parsed"] == 3
 
@@ -165,3 +173,81 @@ def test_few_notes_stay_serial_many_use_processes(tmp_path: Path, monkeypatch: p
     parallel, parallel_diags = run(root, use_cache=False)
     assert parallel.stats["workers"] >= 2
     assert parallel_diags == serial_diags
+
+
+INSTALL_RUN = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "import vaultkit\n"
+    "from vaultkit.lint.pipeline import run_check\n"
+    "from vaultkit.lint.session import open_vault, select_rules\n"
+    "session = open_vault([Path(sys.argv[1])])\n"
+    "run_check(session, select_rules(session.config))\n"
+    "print(json.dumps({'file': vaultkit.__file__, **session.stats}))\n"
+)
+
+
+def _install(dest: Path) -> Path:
+    """A copy of vaultkit's package, as another install holds it (new mtimes, same bytes)."""
+    shutil.copytree(REPO / "vaultkit", dest / "vaultkit", copy_function=shutil.copyfile)
+    return dest
+
+
+def _run_install(install: Path, root: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(install)}
+    out = subprocess.run(
+        [sys.executable, "-c", INSTALL_RUN, str(root)],
+        env=env,
+        cwd=install,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    stats: dict[str, Any] = json.loads(out.stdout)
+    assert stats["file"].startswith(str(install))
+    return stats
+
+
+def test_two_installs_of_the_same_version_share_a_warm_cache(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    age(root)
+    first, second = _install(tmp_path / "one"), _install(tmp_path / "two")
+    os.utime(second / "vaultkit" / "__init__.py", ns=(1, 1))  # whatever the mtimes
+    assert _run_install(first, root)["parsed"] == 3
+    assert _run_install(second, root)["parsed"] == 0  # warm: the same cache file
+    assert _run_install(first, root)["parsed"] == 0  # and back: no thrashing
+    assert (
+        (root / CACHE_DIR / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+    # Edited code is another key: its own file, and the first one stays.
+    edited = _install(tmp_path / "edited")
+    with (edited / "vaultkit" / "model.py").open("a") as handle:
+        handle.write("\n# edited\n")
+    assert _run_install(edited, root)["parsed"] == 3
+    assert len(list((root / CACHE_DIR).glob("*/facts-*.marshal"))) == 2
+    assert _run_install(second, root)["parsed"] == 0
+
+
+def test_old_cache_files_are_cleaned_up(tmp_path: Path) -> None:
+    root = make(tmp_path / "v", VAULT)
+    run(root)
+    folder = root / CACHE_DIR
+    (folder / "facts.marshal").write_bytes(b"old layout")
+    for i in range(5):
+        old = folder / f"0.0.{i}" / "facts-0123456789abcdef.marshal"
+        old.parent.mkdir()
+        old.write_bytes(b"x")
+        os.utime(old, ns=(i * 10**9, i * 10**9))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "facts-keep.marshal").write_bytes(b"not ours")
+    (folder / "linked").symlink_to(outside)
+    (root / "C.md").write_text("# C changed\n", encoding="utf-8")  # so the cache is saved
+    run(root)
+    kept = sorted(p.parent.name for p in folder.glob("*/facts-*.marshal") if not p.parent.is_symlink())
+    assert kept == ["0.0.3", "0.0.4", cache_path(root).parent.name]
+    assert not (folder / "facts.marshal").exists() and not (folder / "0.0.0").exists()
+    assert (outside / "facts-keep.marshal").exists()  # nothing is removed through a symlink

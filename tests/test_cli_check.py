@@ -402,13 +402,15 @@ def test_files_named_are_reported_and_the_vault_is_indexed(vault: Vault, check: 
     assert run.data["summary"]["files"] == 2
 
 
-def test_file_outside_the_vault_is_a_usage_error(vault: Vault, vk: Cli, tmp_path: Path) -> None:
-    root = vault({"a.md": "x\n"})
+def test_file_outside_the_vault_is_skipped_with_a_note(vault: Vault, vk: Cli, tmp_path: Path) -> None:
+    root = vault({"a.md": "[[Nope]]\n"})
     other = tmp_path / "elsewhere"
     (other / ".obsidian").mkdir(parents=True)
-    (other / "b.md").write_text("x\n")
+    (other / "b.md").write_text("[[Nope]]\n")
     run = vk("check", root / "a.md", other / "b.md")
-    assert run.code == 2 and "outside the vault" in run.stderr
+    assert run.code == 1  # a.md's finding, never a usage error
+    assert run.stderr.count("\n") == 1 and "b.md: outside the vault at" in run.stderr
+    assert "a.md:1:1: VK001" in run.stdout and "b.md:" not in run.stdout
 
 
 # --- bad input -----------------------------------------------------------------------------

@@ -6,12 +6,18 @@ Real vaults in tmp_path, the real CLI; each case asserts the exact bytes written
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.fixkit import make_vault, vk
 
+from vaultkit.fixing.fixpoint import fix_text
+from vaultkit.index.names import VaultIndex
 from vaultkit.index.slug import github_slug
+from vaultkit.model import Diagnostic, Edit, Note, Severity
+from vaultkit.parse.note import parse_note
+from vaultkit.rules.base import Context, FixKind, FixSafety, Rule
 
 
 def fixed(tmp_path: Path, files: dict[str, str], *args: str) -> tuple[Path, str]:
@@ -225,3 +231,48 @@ def test_rules_shows_each_fix_safety(tmp_path: Path) -> None:
         "unsafe",
         "no",
     )
+
+
+# ---------------------------------------------------------------- the guard itself
+
+
+def _declaring(old: str, new: str, change: str) -> Rule:
+    """A hand-made URL-kind rule replacing ``old`` by ``new`` in the text, declaring ``change``."""
+
+    def check(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+        start = note.text.find(old)
+        if start >= 0:
+            edit = Edit(start, start + len(old), new)
+            yield Diagnostic(
+                note.path, 1, 1, 1, 1, "VK990", "test-rule", Severity.WARNING, "x", (edit,),
+                extra={"change": change}, offset=start, end_offset=start + len(old),
+            )  # fmt: skip
+
+    return Rule("VK990", "test-rule", Severity.WARNING, check, FixKind.URL, FixSafety.SAFE, fix_message="{n}")
+
+
+def _guarded(text: str, rule: Rule) -> str | None:
+    return fix_text(parse_note("n.md", text), [rule], Context(VaultIndex(["n.md"], []))).refused
+
+
+def test_guard_refuses_the_old_whitespace_repair_whatever_it_declares() -> None:
+    """The bug of the issue, made by a rule that calls it %20 encoding: the guard sees that
+    the decoded URL changed (a different file on the server) and refuses."""
+    text = "![s](https://raw.githubusercontent.com/u/r/HEAD/preview_Blue Topaz.png)\n"
+    joined = _declaring("Blue Topaz", "BlueTopaz", "percent-encoded")
+    assert _guarded(text, joined) == (
+        "line 1: a fix would change https://raw.githubusercontent.com/u/r/HEAD/preview_Blue Topaz.png "
+        "to https://raw.githubusercontent.com/u/r/HEAD/preview_BlueTopaz.png "
+        "(not a percent-encoded change); not written"
+    )
+    assert _guarded(text, _declaring("Blue Topaz", "Blue%20Topaz", "percent-encoded")) is None
+
+
+def test_guard_accepts_a_fragment_repair_only_when_it_resolves() -> None:
+    damaged = _mac("\ufe0f")  # "Ô∏è"
+    rule = _declaring("#" + damaged, "#\ufe0f", "mojibake-repaired")
+    good = f"[t](#{damaged}training)\n\n## ◻️Training\n"
+    assert _guarded(good, rule) is None
+    bad = f"[t](#{damaged}nowhere)\n\n## ◻️Training\n"
+    refused = _guarded(bad, rule)
+    assert refused is not None and "(not a mojibake-repaired change)" in refused

@@ -178,9 +178,18 @@ def linked(tmp_path: Path) -> tuple[Path, Path]:
     return root, outside
 
 
-def test_symlink_leaving_the_vault_not_written_through(linked: tuple[Path, Path]) -> None:
+def test_symlink_leaving_the_vault_not_read(linked: tuple[Path, Path]) -> None:
     root, outside = linked
     run = vk("fix", root)
+    assert run.code == 0, run.output
+    assert "link.md: skipped" in run.stderr and "outside the vault; not read" in run.stderr
+    assert (outside / "ext.md").read_text("utf-8") == DAMAGED
+    assert (root / "inside.md").read_text("utf-8") == FIXED
+
+
+def test_symlink_leaving_the_vault_not_written_through(linked: tuple[Path, Path]) -> None:
+    root, outside = linked
+    run = vk("fix", "--follow-external-symlinks", root)
     assert run.code == 1, run.output
     assert "link.md: not written" in run.stderr and "outside the vault" in run.stderr
     assert (outside / "ext.md").read_text("utf-8") == DAMAGED

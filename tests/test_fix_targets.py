@@ -6,11 +6,13 @@ The oracle here is independent of the link guard: each link of the note before a
 and the pairs are compared in order. An external URL may change only by: the same decoded
 URL (``%20`` for a space), tracking parameters removed, whitespace removed from the host
 alone (giving a valid host), a URL glued to copies of itself made one. A local link
-must resolve to the same file, and to the same heading.
+must resolve to the same file, and to the same heading; a broken wikilink whose target
+is mojibake may become the name it was garbled from.
 
 VAULTKIT_TARGET_EXAMPLES=5000 for a longer hunt. Against the code before issue 12 (which
 deleted the spaces of a URL's path: ``preview_Blue Topaz.png`` -> ``preview_BlueTopaz.png``)
-this test fails within a handful of examples; see the README of the fix corpus.
+this test failed, over 20 seeds, after 1 to 5 generated examples (median 2), every time on
+that bug; the default of 150 examples leaves a wide margin.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import re
 from urllib.parse import unquote
 
+import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +38,7 @@ SAFE_RULES = [r for r in REGISTRY.values() if r.fixable and not r.online and not
 
 OTHER_NOTES = {
     "Note.md": "# Note\n\n## Heading One\n\n## Other part\n",
+    "Café crème.md": "# Café\n",
     "Folder/Deep Note.md": "# Deep\n\n## Inside\n",
 }
 ATTACHMENTS = ["img.png", "Folder/file name.pdf"]
@@ -63,7 +67,10 @@ def damaged_url() -> st.SearchStrategy[str]:
     )
 
 
+CAFE_NAME = "Café crème"
+CAFE = CAFE_NAME.encode().decode("sloppy-windows-1252")  # "CafÃ© crÃ¨me": repaired, then it resolves
 WIKI_TARGETS = [
+    CAFE,
     "Note",
     "note",
     "Note#Heading One",
@@ -87,6 +94,7 @@ def link() -> st.SearchStrategy[str]:
         st.sampled_from(WIKI_TARGETS).map(lambda t: f"[[{t}|alias]]"),
         st.sampled_from(["img.png", "Folder/file name.pdf", "Note"]).map(lambda t: f"![[{t}]]"),
         st.builds(lambda t, d: f"[{t}]({d})", text, st.sampled_from(LOCAL_DESTS)),
+        st.sampled_from(["r1", "r2"]).map(lambda r: f"[ref][{r}]"),  # reference links
     )
 
 
@@ -97,6 +105,8 @@ def note(draw: st.DrawFn) -> str:
         marker = draw(st.sampled_from(["- ", "-", "* ", "", "\u00a0\u00a0- "]))
         parts = draw(st.lists(st.one_of(link(), st.sampled_from(["and", "notes", "â€” dash"])), max_size=3))
         lines.append(marker + " ".join(parts))
+    refs = draw(st.tuples(url().filter(lambda u: " " not in u), url().filter(lambda u: " " not in u)))
+    lines += ["", f"[r1]: {refs[0]}", f"[r2]: <{refs[1]}>"]
     return "\n".join(lines) + "\n"
 
 
@@ -111,7 +121,9 @@ def resolved(n: Note, link: Link, index: VaultIndex) -> tuple[str, ...]:
     """Where a link points: the file and heading of a local link, the decoded external URL."""
     if link.kind in ("wikilink", "embed"):
         path = index.resolve(link.target, n.path) if link.target else n.path
-        return ("file", str(path), (link.anchor or "").casefold())
+        if path is None:
+            return ("missing", link.target)
+        return ("file", path, (link.anchor or "").casefold())
     if link.target.startswith(("http://", "https://", "HTTP")) or ":" in link.target.split("/")[0]:
         return ("url", unquote(link.target.strip()))
     path = index.resolve_path(link.target, n.path) if link.target else n.path
@@ -131,9 +143,18 @@ def _norm(u: str) -> str:
     return unquote(strip_tracking(u))
 
 
+def _mojibake_of(damaged: str, repaired: str) -> bool:
+    """``damaged`` is ``repaired`` encoded as UTF-8 and read through a wrong codec."""
+    return any(
+        repaired.encode().decode(c, "replace") == damaged for c in ("sloppy-windows-1252", "mac_roman")
+    )
+
+
 def allowed(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     if old == new:
         return True
+    if old[0] == "missing" and _mojibake_of(old[1], new[1] if new[0] == "missing" else CAFE_NAME):
+        return new[0] == "missing" or new[1] == "Café crème.md"  # repaired: now it resolves
     return old[0] == new[0] == "url" and _norm(old[1]) == _norm(new[1])
 
 

@@ -179,7 +179,7 @@ def build(lines: list[tuple[str, str]], tail: str, encoding: str) -> bytes:
     return bom.get(encoding, b"") + raw.encode(encoding.replace("-sig", ""))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     lines=st.lists(st.tuples(line_text, ending), max_size=12),
     tail=st.one_of(st.just(""), line_text),
@@ -193,13 +193,13 @@ def test_property_roundtrip(tmp_path: Path, lines: list[tuple[str, str]], tail: 
 legacy_text = st.text(st.sampled_from("abc XYZ.,\n\r\t’“”—…éèàçüöäßñÉ«»€"), max_size=200)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=legacy_text, encoding=st.sampled_from(["cp1252", "mac_roman"]))
 def test_property_roundtrip_legacy(tmp_path: Path, text: str, encoding: str) -> None:
     roundtrip(tmp_path / "p.md", text.encode(encoding))
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     lines=st.lists(st.tuples(line_text, ending), min_size=1, max_size=12),
     tail=st.one_of(st.just(""), line_text),

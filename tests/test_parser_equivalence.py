@@ -53,7 +53,7 @@ def test_same_facts_on_real_notes(path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_the_fast_path_is_really_used(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = parse_rs.parse_segment
-    monkeypatch.setattr(parse_rs, "parse_segment", lambda n, s: calls.append(1) or real(n, s))
+    monkeypatch.setattr(parse_rs, "parse_segment", lambda n, s, r=None: calls.append(1) or real(n, s, r))
     monkeypatch.setenv("VAULTKIT_PARSER", "fast")
     parse.parse_note("n.md", "# x\n")
     assert calls

@@ -144,3 +144,117 @@ def test_installed_hook_blocks_commit(
     ok = run(["git", "commit", "-m", "clean"], vault, env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert run(["git", "log", "--oneline"], vault, env).stdout.count("\n") == 2
+
+
+def git_repo(path: Path, files: dict[str, str], env: dict[str, str]) -> Path:
+    """A git repository holding ``files``, committed (no ``.obsidian/`` unless named)."""
+    for rel, text in files.items():
+        (path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (path / rel).write_text(text, encoding="utf-8")
+    run(["git", "init", "-q", "-b", "main"], path, env).check_returncode()
+    run(["git", "add", "-A"], path, env).check_returncode()
+    run(["git", "commit", "-q", "-m", "vault"], path, env).check_returncode()
+    return path
+
+
+def try_repo(
+    repo: Path, hook_repo: tuple[Path, str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo[0]), "vaultkit-check"]
+    return run([*cmd, "--ref", hook_repo[1], "--verbose"], repo, env)
+
+
+def install_hook(repo: Path, hook_repo: tuple[Path, str], env: dict[str, str]) -> None:
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo[0]}\n  rev: {hook_repo[1]}\n  hooks:\n  - id: vaultkit-check\n",
+        encoding="utf-8",
+    )
+    run(["git", "add", ".pre-commit-config.yaml"], repo, env).check_returncode()
+    run(["git", "commit", "-q", "-m", "hook", "--no-verify"], repo, env).check_returncode()
+    run([sys.executable, "-m", "pre_commit", "install"], repo, env).check_returncode()
+
+
+def commits(repo: Path, env: dict[str, str]) -> int:
+    return run(["git", "log", "--oneline"], repo, env).stdout.count("\n")
+
+
+def test_gitignored_obsidian_folders_check_as_one_vault(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    # A fresh clone of a vault whose .obsidian/ is gitignored: no marker on disk.
+    repo = git_repo(tmp_path / "vault", {".gitignore": ".obsidian/\n", "Home.md": "# Home\n"}, env)
+    (repo / "People").mkdir()
+    (repo / "People/kepano.md").write_text("# kepano\n\n[[Home]], [[Ideas#Later]]\n", encoding="utf-8")
+    (repo / "Notes").mkdir()
+    (repo / "Notes/Ideas.md").write_text("# Ideas\n\n## Later\n\n[[kepano]]\n", encoding="utf-8")
+    run(["git", "add", "-A"], repo, env).check_returncode()
+    out = try_repo(repo, hook_repo, env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 file(s) checked: 0 error(s), 0 warning(s), 0 info(s)" in out.stdout
+
+
+def test_readme_outside_the_vault_is_skipped_and_exclude_holds(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = git_repo(tmp_path / "repo", {"notes/.vaultkit.toml": 'exclude = ["Templates"]\n'}, env)
+    (repo / "README.md").write_text("# Project\n\n[[Nowhere]]\n", encoding="utf-8")
+    (repo / "notes/Templates").mkdir(parents=True)
+    (repo / "notes/Templates/Daily.md").write_text("[[Missing category]]\n", encoding="utf-8")
+    (repo / "notes/a.md").write_text("# A\n", encoding="utf-8")
+    run(["git", "add", "-A"], repo, env).check_returncode()
+    out = try_repo(repo, hook_repo, env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "README.md: outside the vault at" in out.stdout
+    assert "1 file(s) checked: 0 error(s)" in out.stdout
+
+
+VAULT = {
+    ".obsidian/app.json": "{}\n",
+    "Home.md": "# Home\n\nSee [[Target]] and [[Target#Part]].\n",
+    "Other.md": "# Other\n\n[t](Target.md)\n",
+    "Target.md": "# Target\n\n## Part\n",
+}
+
+
+@pytest.mark.parametrize("change", ["delete", "rename"])
+def test_a_deletion_or_rename_that_breaks_links_fails_the_hook(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str], change: str
+) -> None:
+    repo = git_repo(tmp_path / "vault", VAULT, env)
+    install_hook(repo, hook_repo, env)
+    before = commits(repo, env)
+    if change == "delete":
+        run(["git", "rm", "-q", "Target.md"], repo, env).check_returncode()
+        what = "which this commit deletes"
+    else:
+        run(["git", "mv", "Target.md", "Moved.md"], repo, env).check_returncode()
+        what = "which this commit renames to Moved.md"
+    blocked = run(["git", "commit", "-m", change], repo, env)
+    out = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, out
+    assert f"Home.md:3:5: VK001 [broken-wikilink] 'Target' links to Target.md, {what}" in out
+    assert "Home.md:3:20: VK001" in out
+    assert f"Other.md:3:1: VK003 [missing-file] 'Target.md' links to Target.md, {what}" in out
+    assert commits(repo, env) == before
+    # Fixing the links lets the same change in.
+    (repo / "Home.md").write_text("# Home\n", encoding="utf-8")
+    (repo / "Other.md").write_text("# Other\n", encoding="utf-8")
+    run(["git", "add", "Home.md", "Other.md"], repo, env).check_returncode()
+    ok = run(["git", "commit", "-m", change], repo, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_a_link_to_an_untracked_file_fails_the_hook(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = git_repo(tmp_path / "vault", VAULT, env)
+    (repo / "pic.png").write_bytes(b"\x89PNG")
+    (repo / "Draft.md").write_text("# Draft\n", encoding="utf-8")
+    (repo / "New.md").write_text("# New\n\n![[pic.png]] [[Draft]] [[Home]]\n", encoding="utf-8")
+    run(["git", "add", "New.md"], repo, env).check_returncode()
+    out = try_repo(repo, hook_repo, env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    untracked = "which is not tracked by git, so the commit will not contain it"
+    assert f"New.md:3:1: VK001 [broken-wikilink] 'pic.png' links to pic.png, {untracked}" in out.stdout
+    assert f"New.md:3:14: VK001 [broken-wikilink] 'Draft' links to Draft.md, {untracked}" in out.stdout
+    assert "New.md:3:24" not in out.stdout

@@ -68,6 +68,8 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     rules: list[Rule] = field(default_factory=list)  # the rules that ran
     targets: list[str] = field(default_factory=list)  # the notes reported on, vault-relative
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
+    notices: list[str] = field(default_factory=list)  # notes skipped, cache not used...
 
     def count(self, severity: Severity) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -94,6 +96,8 @@ class FixReport:
     root: Path
     dry_run: bool
     files: list[FileFix] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
+    notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
     @property
     def changed(self) -> list[FileFix]:
@@ -124,6 +128,8 @@ class ExportResult:
     output: Path | None = None  # the file written, if any
     text: str | None = None
     data: bytes | None = None
+    outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
+    notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
 
 
 # --- one note, as text ---------------------------------------------------------------
@@ -186,10 +192,24 @@ def fix_text(
 # --- a vault ---------------------------------------------------------------------------
 
 
+def swept(folder: Path, *, recursive: bool = True, prefix: str = ".") -> list[str]:
+    """Remove the stale temp files under ``folder``; a notice when there were any."""
+    from vaultkit.vault.tempfiles import sweep
+
+    removed = sweep(folder, recursive=recursive, prefix=prefix)
+    if not removed:
+        return []
+    return [f"vaultkit: removed {len(removed)} stale temp file(s) left by an interrupted run"]
+
+
 def _paths(path: StrPath | Sequence[StrPath]) -> list[Path]:
     if isinstance(path, str | os.PathLike):
         return [Path(path)]
     return [Path(p) for p in path]
+
+
+def _vault(vault: StrPath | None) -> Path | None:
+    return None if vault is None else Path(vault)
 
 
 def _online_settings(session: Session, online: bool | Online, cache: bool) -> OnlineSettings | None:
@@ -217,6 +237,9 @@ def check(
     progress: Progress | None = None,
     config: StrPath | None = None,
     texts: Mapping[StrPath, str] | None = None,
+    follow_external: bool = False,
+    vault: StrPath | None = None,
+    staged: bool = False,
 ) -> CheckResult:
     """Check a vault folder, or note files in it (the whole vault is indexed either way).
 
@@ -226,15 +249,29 @@ def check(
     ``config`` is a config file to use instead of the vault root's. ``texts`` maps note
     paths (which need not exist) to their text, checked in place of the files (an editor's
     unsaved buffer); the cache is not written then.
+    ``vault`` is the vault root (default: found from the paths; see ``vault.root``).
+    ``staged`` also reports what the staged git commit breaks (see ``lint.staged``).
     """
     from vaultkit.lint.pipeline import run_check
+    from vaultkit.lint.staged import open_staged, staged_diagnostics
 
     given = {Path(p): t for p, t in (texts or {}).items()}
-    session = open_vault(_paths(path), stdin=list(given), config_file=_path_or_none(config))
+    changes = None
+    paths, root = _paths(path), _vault(vault)
+    config_file = _path_or_none(config)
+    if staged:
+        session, changes = open_staged(paths, root, follow_external, config_file)
+    else:
+        session = open_vault(paths, root, follow_external, stdin=list(given), config_file=config_file)
     rules = select_rules(session.config, select, ignore, online is not False)
     settings = _online_settings(session, online, cache)
     diags = run_check(session, rules, use_cache=cache, online=settings, progress=progress, texts=given)
-    return CheckResult(session.root, len(session.targets), diags, rules, session.targets)
+    if changes is not None:
+        wanted = {r.code for r in rules}
+        extra = [d for d in staged_diagnostics(session, changes, session.views) if d.code in wanted]
+        diags = sorted([*diags, *extra], key=Diagnostic.sort_key)
+    targets = session.targets
+    return CheckResult(session.root, len(targets), diags, rules, targets, session.skipped, session.notices)
 
 
 def _path_or_none(path: StrPath | None) -> Path | None:
@@ -253,6 +290,8 @@ def fix(
     progress: Progress | None = None,
     on_file: Callable[[FileFix], None] | None = None,
     config: StrPath | None = None,
+    follow_external: bool = False,
+    vault: StrPath | None = None,
 ) -> FixReport:
     """Fix a vault folder, or note files in it, in place and atomically.
 
@@ -269,7 +308,9 @@ def fix(
                 f"{p} resolves to {Path(os.path.realpath(p))}, outside the vault "
                 f"{outside}; not fixing through a link that leaves the vault"
             )
-    session = open_vault(_paths(path), config_file=_path_or_none(config))
+    session = open_vault(_paths(path), _vault(vault), follow_external, config_file=_path_or_none(config))
+    if not dry_run:  # temp files an interrupted run left (ones no live process holds)
+        session.notices.extend(swept(session.root))
     rules = [r for r in select_rules(session.config, select, ignore, online is not False) if r.fixable]
     load_notes(session, session.targets, keep_sources=True)
     ctx = build_context(session)
@@ -281,7 +322,7 @@ def fix(
         rows = (row for note in session.notes.values() for row in link_rows(note))
         urls = list(dict.fromkeys(row.canonical for row in rows if row.canonical))
         ctx.settings["online_results"] = check_urls(urls, settings, progress)
-    report = FixReport(session.root, dry_run)
+    report = FixReport(session.root, dry_run, outside=session.skipped, notices=session.notices)
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)
         if on_file is not None:
@@ -305,6 +346,8 @@ def export(
     cache: StrPath | None = None,
     include_boilerplate: bool = False,
     config: StrPath | None = None,
+    follow_external: bool = False,
+    vault: StrPath | None = None,
 ) -> ExportResult:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -321,8 +364,11 @@ def export(
     """
     from vaultkit.exporting.run import Filters, run_export
 
-    session = open_vault(_paths(path), config_file=_path_or_none(config))
+    session = open_vault(_paths(path), _vault(vault), follow_external, config_file=_path_or_none(config))
     target = Path(output) if isinstance(output, str | os.PathLike) else output
+    if isinstance(target, Path):  # the temp files of an earlier, interrupted export there
+        real = Path(os.path.realpath(target))
+        session.notices.extend(swept(real.parent, recursive=False, prefix=f".{real.name[:64]}."))
     done = run_export(
         session,
         format,
@@ -336,6 +382,5 @@ def export(
         cache=Path(cache) if cache is not None else None,
     )
     written = target if isinstance(target, Path) else None
-    return ExportResult(
-        format, done.resources, done.notes, done.skipped, done.unmatched, written, done.text, done.data
-    )
+    counts = (done.resources, done.notes, done.skipped, done.unmatched)
+    return ExportResult(format, *counts, written, done.text, done.data, session.skipped, session.notices)

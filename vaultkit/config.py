@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import ConfigError
+from vaultkit.limits import Limits, from_config
 
 CONFIG_FILES = (".vaultkit.toml", "pyproject.toml")
 SCHEMA_TYPES = ("string", "number", "integer", "boolean", "list", "mapping", "date", "datetime")
@@ -21,6 +22,8 @@ class Config:
     select: list[str] = field(default_factory=list)  # empty: every offline rule
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
+    # [severity.context]: the level of link findings inside a comment or a property
+    context_severity: dict[str, str] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     schema_required: list[str] = field(default_factory=list)
     schema_types: dict[str, str] = field(default_factory=dict)
@@ -31,8 +34,13 @@ class Config:
     # [per-file-ignores]: glob -> rule codes, validated (rules.options.parse_per_file_ignores)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     templates: list[str] = field(default_factory=list)  # templates folders besides .obsidian's
+    limits: Limits = field(default_factory=Limits)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def levels(self) -> dict[str, str]:
+        """Severity overrides by rule name or code, and by context as ``context:<where>``."""
+        return {**self.severity, **{f"context:{k}": v for k, v in self.context_severity.items()}}
 
     def digest(self) -> str:
         """A hash of the settings that change diagnostics (for caches)."""
@@ -89,19 +97,12 @@ def _list(section: dict[str, Any], key: str, path: Path) -> list[str]:
     return list(value)
 
 
+KNOWN = {"select", "ignore", "severity", "exclude", "frontmatter", "similar-threshold", "online"}
+KNOWN |= {"rules", "per-file-ignores", "templates", "limits"}
+
+
 def _from_mapping(section: dict[str, Any], path: Path) -> Config:
-    known = {
-        "select",
-        "ignore",
-        "severity",
-        "exclude",
-        "frontmatter",
-        "similar-threshold",
-        "online",
-        "rules",
-        "per-file-ignores",
-        "templates",
-    }
+    known = KNOWN
     unknown = sorted(set(section) - known)
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6)
@@ -114,6 +115,14 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
         raise ConfigError(f"{path}: 'severity' must be a table of rule = level")
+    severity = dict(severity)
+    context = severity.pop("context", {})
+    if not isinstance(context, dict) or not set(context) <= {"comment", "property"}:
+        raise ConfigError(f"{path}: 'severity.context' must be a table with 'comment' and/or 'property'")
+    for where, level in context.items():
+        if level not in ("error", "warning", "info"):
+            raise ConfigError(f"{path}: severity.context of '{where}' must be error, warning or info")
+    cfg.context_severity = dict(context)
     for rule, level in severity.items():
         if level not in ("error", "warning", "info"):
             raise ConfigError(f"{path}: severity of '{rule}' must be error, warning or info")
@@ -140,4 +149,5 @@ def _from_mapping(section: dict[str, Any], path: Path) -> Config:
     # [rules.<name>] options and [per-file-ignores] are validated against the rules by the
     # session (lint.session.open_vault): the registry is a later stage than the config.
     cfg.templates = [t.strip("/ ") for t in _list(section, "templates", path) if t.strip("/ ")]
+    cfg.limits = from_config(section.get("limits", {}), path)
     return cfg

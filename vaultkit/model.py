@@ -186,3 +186,12 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+def long_line_spans(note: Note, limit: int) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the lines of ``note`` longer than ``limit`` characters."""
+    starts = note.line_starts
+    if len(note.text) <= limit:
+        return []
+    ends = [*starts[1:], len(note.text) + 1]
+    return [(s, e - 1) for s, e in zip(starts, ends, strict=True) if e - 1 - s > limit]

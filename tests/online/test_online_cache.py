@@ -77,12 +77,26 @@ def test_refresh_ignores_and_overwrites(server: LocalServer, tmp_path: Path) -> 
 
 def test_corrupt_cache_is_replaced(server: LocalServer, tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
+    url = server.add("/ok")
+    clock = Clock()
+    check_urls([url], settings(path, clock))
+    data = bytearray(path.read_bytes())
+    data[100:] = b"\xa5" * (len(data) - 100)  # vaultkit's header, damaged pages
+    path.write_bytes(bytes(data))
+    assert check_urls([url], settings(path, clock))[url].outcome == "ok"
+    assert check_urls([url], settings(path, clock))[url].from_cache
+    assert server.hits("/ok") == 2
+
+
+def test_a_file_that_is_not_vaultkits_cache_is_never_touched(server: LocalServer, tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
     path.write_bytes(b"this is not a database" * 500)
     url = server.add("/ok")
     clock = Clock()
     assert check_urls([url], settings(path, clock))[url].outcome == "ok"
-    assert check_urls([url], settings(path, clock))[url].from_cache
-    assert server.hits("/ok") == 1
+    assert not check_urls([url], settings(path, clock))[url].from_cache
+    assert path.read_bytes() == b"this is not a database" * 500
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite"]
 
 
 def test_unusable_cache_location_is_tolerated(server: LocalServer, tmp_path: Path) -> None:

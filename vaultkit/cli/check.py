@@ -10,17 +10,22 @@ import click
 
 from vaultkit.cli.options import (
     config_option,
+    echo_skipped,
+    follow_option,
     online_options,
     paths_argument,
+    print_notices,
     progress_bar,
     rule_options,
     split_rules,
+    vault_option,
 )
 from vaultkit.cli.output import Output, emit, fix_command, kept, output_options
 
 
 @click.command()
 @paths_argument
+@vault_option
 @config_option
 @output_options
 @rule_options
@@ -35,9 +40,17 @@ from vaultkit.cli.output import Output, emit, fix_command, kept, output_options
     metavar="PATH",
     help="With '-': where the note read from standard input sits in the vault.",
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Also report what the staged git commit breaks: links into files it deletes or "
+    "renames, and links to files git does not track (the pre-commit hook's mode).",
+)
 @online_options
+@follow_option
 def check(
     paths: tuple[Path, ...],
+    vault: Path | None,
     config_file: Path | None,
     out: Output,
     select: tuple[str, ...],
@@ -48,6 +61,8 @@ def check(
     allow_private: bool,
     cache: Path | None,
     refresh: bool,
+    staged: bool,
+    follow_external: bool,
 ) -> None:
     """Lint a vault, or the notes named (as pre-commit passes them).
 
@@ -76,7 +91,13 @@ def check(
             progress=progress,
             config=config_file,
             texts=texts,
+            vault=vault,
+            staged=staged,
+            follow_external=follow_external,
         )
+    if out.quiet == 0:  # -q: the findings and nothing else, as ruff
+        echo_skipped(result.outside)
+        print_notices(result.notices)
     report = Report(
         kept(result.diagnostics, out),
         result.files,

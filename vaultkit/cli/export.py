@@ -10,13 +10,22 @@ import click
 
 from vaultkit.api import ExportFormat, ExportResult, export
 from vaultkit.cli.main import EXIT_OK
-from vaultkit.cli.options import config_option, paths_argument
+from vaultkit.cli.options import (
+    config_option,
+    echo_skipped,
+    follow_option,
+    paths_argument,
+    print_notices,
+    vault_option,
+)
 from vaultkit.errors import ConfigError
 from vaultkit.exporting.run import FORMATS
+from vaultkit.text.display import printable
 
 
 @click.command("export")
 @paths_argument
+@vault_option
 @config_option
 @click.option(
     "--format",
@@ -59,7 +68,7 @@ from vaultkit.exporting.run import FORMATS
 @click.option(
     "--include-boilerplate",
     is_flag=True,
-    help="Keep boilerplate links (in a template, or on more than the duplicate URL rule's "
+    help="Keep boilerplate links (in a template, or on more than the configured "
     "boilerplate-threshold of the notes), flagged 'boilerplate'.",
 )
 @click.option(
@@ -84,8 +93,10 @@ from vaultkit.exporting.run import FORMATS
     default=None,
     help="Title similarity (0-100) for 'similar' (default: the config's similar-threshold, 90).",
 )
+@follow_option
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     config_file: Path | None,
     fmt: str,
     output: Path | None,
@@ -99,6 +110,7 @@ def command(
     cache: Path | None,
     generated: str | None,
     similar_threshold: float | None,
+    follow_external: bool,
 ) -> None:
     """Export the vault's external links as one deduplicated resource index.
 
@@ -125,7 +137,11 @@ def command(
         cache=cache,
         include_boilerplate=include_boilerplate,
         config=config_file,
+        follow_external=follow_external,
+        vault=vault,
     )
+    echo_skipped(result.outside)
+    print_notices(result.notices)
     warn(result, bool(tags or sections or notes))
     sys.exit(EXIT_OK)
 
@@ -133,7 +149,7 @@ def command(
 def warn(result: ExportResult, filtered: bool) -> None:
     """Notes that could not be read, and filters that matched nothing, on standard error."""
     for path, why in result.skipped:
-        click.echo(f"vaultkit: warning: skipped {path}: {why}", err=True)
+        click.echo(printable(f"vaultkit: warning: skipped {path}: {why}"), err=True)
     for what in result.unmatched:
         click.echo(
             f"vaultkit: warning: {what} matched nothing; check the spelling (globs: * ? [..])", err=True

@@ -11,16 +11,22 @@ from vaultkit.api import FileFix, FixReport, Online, fix
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
 from vaultkit.cli.options import (
     config_option,
+    echo_skipped,
+    follow_option,
     online_options,
     paths_argument,
+    print_notices,
     progress_bar,
     rule_options,
     split_rules,
+    vault_option,
 )
+from vaultkit.text.display import printable, printable_lines
 
 
 @click.command(name="fix")
 @paths_argument
+@vault_option
 @config_option
 @rule_options
 @click.option(
@@ -34,8 +40,10 @@ from vaultkit.cli.options import (
     "--online", is_flag=True, help="Also rewrite permanently redirected URLs (checks URLs over HTTP)."
 )
 @online_options
+@follow_option
 def command(
     paths: tuple[Path, ...],
+    vault: Path | None,
     config_file: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -46,6 +54,7 @@ def command(
     allow_private: bool,
     cache: Path | None,
     refresh: bool,
+    follow_external: bool,
 ) -> None:
     """Repair what can be repaired safely, in place, atomically and idempotently."""
     dry_run = show_diff or check_only
@@ -61,25 +70,35 @@ def command(
             progress=progress,
             on_file=lambda f: _show(f, show_diff),
             config=config_file,
+            follow_external=follow_external,
+            vault=vault,
         )
+    echo_skipped(report.outside)
+    print_notices(report.notices)
     _summary(report, show_diff)
     pending = (check_only or show_diff) and bool(report.changed)  # --diff too, as ruff's
     sys.exit(EXIT_FINDINGS if pending or report.failed else EXIT_OK)
 
 
 def _show(f: FileFix, show_diff: bool) -> None:
+    """One line per note; note text, paths and reasons with control characters made visible."""
     if f.status == "skipped":
-        click.echo(f"{f.path}: skipped: {f.reason}", err=True)
+        _say(f"{f.path}: skipped: {f.reason}", err=True)
     elif f.status == "refused":
-        click.echo(f"{f.path}: {f.reason}", err=True)
+        _say(f"{f.path}: {f.reason}", err=True)
     elif f.status == "not-written":
-        click.echo(f"{f.path}: not written: {f.reason}", err=True)
-    elif show_diff:
-        click.echo(f.diff(), nl=False)
+        _say(f"{f.path}: not written: {f.reason}", err=True)
+    elif show_diff:  # on a terminal, the notes' control characters made visible
+        click.echo(printable_lines(f.diff()) if sys.stdout.isatty() else f.diff(), nl=False)
     elif f.status == "would-fix":
-        click.echo(f"{f.path}: would fix {f.detail}")
+        _say(f"{f.path}: would fix {f.detail}")
     else:
-        click.echo(f"{f.path}: fixed {f.detail}")
+        kept = f"; the original bytes are in {f.original}" if f.original else ""
+        _say(f"{f.path}: fixed {f.detail}{kept}")
+
+
+def _say(line: str, err: bool = False) -> None:
+    click.echo(printable(line), err=err)
 
 
 def _summary(report: FixReport, show_diff: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import click
 
 from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
+from vaultkit.cli.options import sweep_stale
 from vaultkit.config import has_config
 from vaultkit.errors import UnsafePathError
 from vaultkit.importing import Outcome, import_date, import_notes, resolve_folder
+from vaultkit.text.display import printable
 
 
 def _find_vault(start: Path) -> Path:
@@ -36,6 +39,12 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 def _line(o: Outcome, dry_run: bool) -> str:
+    """One line per file; file names and reasons are shown with control characters and
+    undecodable bytes escaped (``\\x1b``, ``\\xe9``)."""
+    return printable(_plain_line(o, dry_run))
+
+
+def _plain_line(o: Outcome, dry_run: bool) -> str:
     if o.status == "imported":
         verb = "would import" if dry_run else "imported"
         detail = f"  ({'; '.join(o.actions)})" if o.actions else ""
@@ -83,6 +92,8 @@ def command(
     except UnsafePathError as exc:
         raise click.BadParameter(str(exc), param_hint="--folder") from None
     today = import_date()
+    if not dry_run:
+        sweep_stale(Path(os.path.realpath(root)))
     counts: Counter[str] = Counter()
     for outcome in import_notes(list(sources), root, folder, dry_run=dry_run, encoding=encoding, today=today):
         counts[outcome.status] += 1

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.text.display import printable
 from vaultkit.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -48,10 +49,10 @@ class Group(click.Group):
         except BrokenPipeError:  # the reader went away (`| head`): click exits 1, quietly
             raise
         except ConfigError as exc:
-            click.echo(f"vaultkit: error: {exc}", err=True)
+            click.echo(printable(f"vaultkit: error: {exc}"), err=True)
             ctx.exit(EXIT_USAGE)
         except VaultkitError as exc:
-            click.echo(f"vaultkit: error: {exc}", err=True)
+            click.echo(printable(f"vaultkit: error: {exc}"), err=True)
             ctx.exit(EXIT_FINDINGS)
         except KeyboardInterrupt:
             click.echo("vaultkit: interrupted", err=True)
@@ -60,7 +61,7 @@ class Group(click.Group):
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
             click.echo(
-                f"vaultkit {__version__}: internal error: {type(exc).__name__}: {exc}\n"
+                printable(f"vaultkit {__version__}: internal error: {type(exc).__name__}: {exc}") + "\n"
                 "This is a bug; please report it with this line (set VAULTKIT_DEBUG=1 for details).",
                 err=True,
             )

@@ -43,6 +43,26 @@ def complete_rules(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [CompletionItem(prefix + w) for w in rule_words() if w.lower().startswith(last.lower())]
 
 
+def vault_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--vault DIR``: the vault root, instead of finding it from the paths."""
+    return click.option(
+        "--vault",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        metavar="DIR",
+        help="The vault root (default: the nearest folder above the paths with .obsidian/ or a "
+        "vaultkit config, else the git work tree's top, else the current folder).",
+    )(func)
+
+
+def echo_skipped(notes: list[str]) -> None:
+    """Say once per path that it was not checked (never an error)."""
+    from vaultkit.text.display import printable
+
+    for line in notes:
+        click.echo(printable(f"vaultkit: {line}"), err=True)
+
+
 def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--ignore",
@@ -102,3 +122,32 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int, int], None] | No
     finally:
         if state["shown"]:
             sys.stderr.write("\n")
+
+
+def follow_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--follow-external-symlinks",
+        "follow_external",
+        is_flag=True,
+        help="Read notes that are symlinks to files outside the vault (skipped by default).",
+    )(func)
+
+
+def print_notices(notices: list[str]) -> None:
+    """The session's one-line notes, on stderr, with control characters made visible."""
+    from vaultkit.text.display import printable
+
+    for line in notices:
+        click.echo(printable(line), err=True)
+
+
+def sweep_stale(folder: Path, *, recursive: bool = True, prefix: str = ".") -> None:
+    """Remove the temp files an interrupted vaultkit run left in ``folder`` (ones that no
+    live process holds), and say so on stderr."""
+    from vaultkit.vault.tempfiles import sweep
+
+    removed = sweep(folder, recursive=recursive, prefix=prefix)
+    if removed:
+        click.echo(
+            f"vaultkit: removed {len(removed)} stale temp file(s) left by an interrupted run", err=True
+        )

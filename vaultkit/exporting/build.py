@@ -19,6 +19,7 @@ from vaultkit.index.boilerplate import boilerplate_urls
 from vaultkit.index.names import VaultIndex
 from vaultkit.lint.session import Session
 from vaultkit.rules.duplicates import boilerplate_threshold
+from vaultkit.text.display import has_raw_bytes, name_bytes_hex, name_text
 
 VERSION = 1
 SECTION_SEP = " > "
@@ -168,9 +169,13 @@ def build_export(
             skipped.append((rel, problem))
             continue
         title, frontmatter, tags, links = meta
+        shown = name_text(rel)  # a file name that is not UTF-8: U+FFFD, real bytes in path_bytes
         edges = note_edges(rel, links, index)
-        notes.append(NoteEntry(rel, title, frontmatter, list(tags), links_to(rel, edges), edges))
-        occurrences.extend(occurrence(rel, data) for data in occs)
+        linked = [name_text(t) for t in links_to(rel, edges)]
+        entry = NoteEntry(shown, name_text(title), frontmatter, list(tags), linked, edges)
+        entry.path_bytes = name_bytes_hex(rel) if has_raw_bytes(rel) else None
+        notes.append(entry)
+        occurrences.extend(occurrence(shown, data) for data in occs)
     name_roles(occurrences, {n.path: n.title for n in notes})
     flagged = boilerplate(occurrences, len(notes), session)
     occurrences = [o for o in occurrences if filters.occurrence_ok(o)]
@@ -180,7 +185,7 @@ def build_export(
         r.boilerplate = r.canonical_url in flagged
     if not filters.include_boilerplate:
         resources = [r for r in resources if not r.boilerplate]
-    export = Export(generated, session.root.name, resources, notes, limit, skipped)
+    export = Export(generated, name_text(session.root.name), resources, notes, limit, skipped)
     if similar:
         export.set_similar(find_similar(*export.similar_inputs()))
     return export

@@ -8,16 +8,22 @@ else the resource's; ``occurrences`` counts the resource's occurrences. With
 of its first occurrence, the first difficulty found, and ``commented`` only when
 every occurrence is commented.
 
-A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
-prefixed with ``'`` so that spreadsheets show it as text instead of running it as a
-formula (OWASP's CSV injection rule); the csv module's quoting does the rest.
+Against spreadsheet formula injection (OWASP's CSV injection rules): a text cell that,
+after any leading whitespace, starts with a formula trigger (``=``, ``+``, ``-``, ``@``,
+tab, CR, or their fullwidth and small forms ``＝＋－＠﹦﹢﹣``) or with ``|`` (DDE) is
+prefixed with ``'``, so spreadsheets show it as text. A trigger that follows a
+separator-like character inside a cell (``a;=1+1``, the tags ``t0;=1+1``, ``x |=cmd``,
+``a, "=1"``) gets a ``'`` inserted before it, because a spreadsheet that splits on
+``;`` or ``|`` would start a cell there. Every text cell holding a separator-like
+character (``,`` ``;`` ``|``, tab, quote, CR, LF, fullwidth comma and semicolon) or
+starting with ``'`` is quoted. Numbers are never quoted. Only CSV is neutralised:
+JSON and SQLite keep the text as written.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 
 from vaultkit.exporting.build import SECTION_SEP, Export
 from vaultkit.exporting.resources import Occurrence, Resource
@@ -34,12 +40,31 @@ HEADER = (
     "commented",
     "occurrences",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63"
+_SEPARATORS = ',;|\t\r\n"\uff0c\uff1b'
+_LEADING = " \n\u00a0\u3000\f\v"  # whitespace a spreadsheet may skip before a formula
+_INNER = re.compile(f'([{_SEPARATORS}][\\s"]*)(?=[{re.escape(_TRIGGERS)}])')
+_QUOTE_IF = re.compile(f"[{_SEPARATORS}]")
 
 
 def neutralise(cell: str) -> str:
-    """``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``; anything else unchanged."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``, ``a;=1+1`` → ``a;'=1+1``; else unchanged."""
+    cell = _INNER.sub(r"\1'", cell)
+    head = cell.lstrip(_LEADING)
+    return "'" + cell if head and head[0] in _TRIGGERS + "|" else cell
+
+
+def _quote(cell: str | int) -> str:
+    if isinstance(cell, int):
+        return str(cell)
+    if cell.startswith("'") or _QUOTE_IF.search(cell):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _line(cells: Sequence[str | int]) -> str:
+    """One RFC 4180 record (CRLF-terminated)."""
+    return ",".join(_quote(c) for c in cells) + "\r\n"
 
 
 def _row(r: Resource, o: Occurrence, title: str, tags: list[str], commented: bool) -> list[str | int]:
@@ -54,10 +79,7 @@ def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000, excel: boo
     reads a CSV without one in the machine's legacy code page: mojibake)."""
     if excel:
         yield "\ufeff"
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    rows = 0
+    buf = [_line(HEADER)]
     for r in export.resources:
         if dedupe:
             first = r.occurrences[0]
@@ -65,15 +87,11 @@ def iter_csv(export: Export, dedupe: bool = False, batch: int = 2000, excel: boo
             commented = all(o.commented for o in r.occurrences)
             row = _row(r, first, r.title, r.tags, commented)
             row[7] = neutralise(difficulty or "")
-            writer.writerow(row)
-            rows += 1
+            buf.append(_line(row))
         else:
             for o in r.occurrences:
-                writer.writerow(_row(r, o, o.title or r.title, o.tags, o.commented))
-            rows += len(r.occurrences)
-        if rows >= batch:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-            rows = 0
-    yield buf.getvalue()
+                buf.append(_line(_row(r, o, o.title or r.title, o.tags, o.commented)))
+        if len(buf) >= batch:
+            yield "".join(buf)
+            buf = []
+    yield "".join(buf)

@@ -89,13 +89,16 @@ def resource_tail(similar: list[str]) -> str:
 
 
 def note_dict(n: NoteEntry) -> dict[str, Any]:
-    return {
+    out = {
         "path": n.path,
         "title": n.title,
         "frontmatter": n.frontmatter,
         "tags": n.tags,
         "links_to": n.links_to,
     }
+    if n.path_bytes is not None:
+        out["path_bytes"] = n.path_bytes
+    return out
 
 
 _CHECK_EVERY = 1024  # resources encoded between looks at whether ``similar`` is ready

@@ -101,6 +101,7 @@ class NoteEntry:
     tags: list[str]
     links_to: list[str]  # vault paths of the notes it links to
     edges: list[Edge] = field(default_factory=list)  # every note/attachment link, resolved or not
+    path_bytes: str | None = None  # hex of the real bytes when the name is not UTF-8
 
 
 def _urls(link: Link) -> list[str]:

@@ -19,6 +19,10 @@ from vaultkit.text.mojibake import repair_text
 _LEAD = frozenset("-–—*•·◦‣⁃∙>|:;,.#=~_+→⇒➜➔»\"'`")
 _TRAIL = frozenset("-–—*•·◦‣⁃∙>|:;,#=~_+→⇒➜➔«\"'`")
 _BULLETS = frozenset("•·◦‣⁃∙")
+# Kept at the start when glued to what follows: the text as written ("-2+3", "=SUM(1)",
+# '"quoted"'), not a marker. Neutralising formula triggers is for CSV only.
+_AS_WRITTEN = frozenset("=+-@\"'")
+_QUOTES = frozenset("\"'")
 _DECOR_CATS = frozenset({"So", "Sk", "Cf", "Co"})  # emoji, modifiers, ZWJ, private use
 _DECOR_MARKS = frozenset("\ufe0e\ufe0f\u20e3")  # variation selectors, keycap
 
@@ -59,8 +63,13 @@ def trim(text: str, punctuation: bool = True) -> str:
     trail = _TRAIL if punctuation else _BULLETS
     start, end = 0, len(text)
     while start < end and (text[start] in lead or text[start].isspace() or _decorative(text[start])):
+        if text[start] in _AS_WRITTEN and text[start + 1 : start + 2].strip():
+            break  # "-2+3", "=SUM(1)", '"quoted"': text as written, not a marker
         start += 1
+    quoted = text[start : start + 1] if text[start : start + 1] in _QUOTES else ""
     while end > start and (text[end - 1] in trail or text[end - 1].isspace() or _decorative(text[end - 1])):
+        if text[end - 1] == quoted and end - 1 > start:
+            break  # the closing quote of a kept opening one
         end -= 1
     text = text[start:end]
     # "(the shaders thing)" → "the shaders thing"; "(new) KV cache" stays

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, unquote
 
 from vaultkit.exporting.roles import is_listed_role
 from vaultkit.exporting.text import LIST_MARKER, clean, clean_as_written, plain, repaired, title_text
+from vaultkit.limits import active
 from vaultkit.model import Link, Note
 
 LINK_TEXT, CONTEXT = 0, 1  # title ranks: link text (or a parent's title) beats context
@@ -76,10 +77,23 @@ def badge_difficulty(alt: str, url: str) -> str | None:
     return None
 
 
+_WINDOW = 4_000  # characters of a long line around a link that its title may come from
+
+
+def capped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word, ending in "…" (a title is a sentence,
+    not a paragraph: the title-length and description-length limits)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def link_text(link: Link) -> str | None:
     """The link's own text as a title, when it has one (not empty, not its URL)."""
     if link.kind in ("link", "reference", "html") and link.text.strip():
-        text = title_text(clean_as_written(link.text))
+        text = capped(title_text(clean_as_written(link.text)), active().title_length)
         if text and not _URL_LIKE.match(text) and text != link.target:
             return text
     return None
@@ -130,14 +144,20 @@ class NoteContext:
         With ``keep_names``, other links keep their text unless it is a role."""
         note = self.note
         text = note.line_text(line)
-        if link.kind != "html":  # an <a> tag is dropped whole by plain(), keeping its text
-            base = note.line_starts[line - 1]
-            s, e = link.start - base, link.end - base
-            if 0 <= s <= len(text):
-                # in a sentence ("A link to [Python](...).") the link keeps its words
-                inside = keep_names and clean(plain(LIST_MARKER.sub("", text[:s], count=1)))
-                own = link.text if inside and not is_listed_role(clean(link.text)) else " "
-                text = text[:s] + own + text[e:]
+        base = note.line_starts[line - 1]
+        s, e = link.start - base, link.end - base
+        if len(text) > _WINDOW and 0 <= s <= len(text):
+            # A line of thousands of links: only the text near this one can be its title
+            # (each link's title from the whole line made the export N × S bytes).
+            cut = max(0, s - _WINDOW // 2)
+            text = text[cut : e + _WINDOW // 2]
+            s, e = s - cut, e - cut
+        # an <a> tag is dropped whole by plain(), keeping its text
+        if link.kind != "html" and 0 <= s <= len(text):
+            # in a sentence ("A link to [Python](...).") the link keeps its words
+            inside = keep_names and clean(plain(LIST_MARKER.sub("", text[:s], count=1)))
+            own = link.text if inside and not is_listed_role(clean(link.text)) else " "
+            text = text[:s] + own + text[e:]
         if item is not None and note.items[item].line == line:
             text = LIST_MARKER.sub("", text, count=1)
         if keep_names and "[" in text:
@@ -154,7 +174,7 @@ class NoteContext:
         if label is not None and res_item is not None:
             return self._parent_title(res_item), LINK_TEXT
         text = title_text(clean(self._rest(link, line, link.item)))
-        return (text or None), CONTEXT
+        return (capped(text, active().title_length) or None), CONTEXT
 
     def description(self, link: Link, line: int, res_item: int | None, label: int | None) -> str | None:
         """The text of the link's item (or line) around it, without markup."""
@@ -164,7 +184,7 @@ class NoteContext:
             text = clean(self._rest(link, line, link.item, keep_names=True))
         if "(" in text or "[" in text:
             text = clean(_EMPTY_BRACKETS.sub("", text))
-        return text or None
+        return capped(text, active().description_length) or None
 
     def item_name(self, res_item: int | None, link: Link) -> str | None:
         """What the item is called, when ``link`` is not its name itself: the text of

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.exporting.resources import NOTE_LINK_KINDS, Occurrence, collect, note_meta
-from vaultkit.lint.session import load_one
+from vaultkit.limits import Limits, failure_reason, guarded
+from vaultkit.limits import active as active_limits
+from vaultkit.limits import use as use_limits
+from vaultkit.lint.session import failed_note, load_one
 from vaultkit.lint.workers import map_chunks
+from vaultkit.model import Severity
 
 PARALLEL_MIN_NOTES = 200
 
@@ -22,9 +26,19 @@ NotePayload = tuple[str, str | None, tuple[Any, ...], list[tuple[Any, ...]]]
 
 
 def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
+    """One note's payload; a note that fails on the way is a problem, never an exception."""
+    return guarded(lambda: _export_note(root, rel, templates), lambda exc: failed(rel, failure_reason(exc)))
+
+
+def failed(rel: str, why: str) -> NotePayload:
+    return rel, failed_note(rel, why).message, (), []
+
+
+def _export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     note, _, problems = load_one(root, rel, templates)
-    if problems:
-        return rel, problems[0].message, (), []
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        return rel, errors[0].message, (), []
     occs = [
         (
             o.url,
@@ -55,13 +69,15 @@ def export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     return rel, None, (title, frontmatter, tuple(tags), links), occs
 
 
-def _chunk(root: Path, templates: Sequence[str], rels: list[str]) -> list[NotePayload]:
+def _chunk(root: Path, templates: Sequence[str], limits: Limits, rels: list[str]) -> list[NotePayload]:
+    use_limits(limits)
     return [export_note(root, rel, templates) for rel in rels]
 
 
 def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
     """Every note's payload, in the order of ``rels``."""
-    return map_chunks(_chunk, rels, (root, list(templates)), PARALLEL_MIN_NOTES)
+    args = (root, list(templates), active_limits())
+    return map_chunks(_chunk, rels, args, PARALLEL_MIN_NOTES, rescue=failed)
 
 
 def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:

@@ -17,8 +17,11 @@ from typing import Literal
 
 from vaultkit.config import has_config
 from vaultkit.errors import VaultkitError
-from vaultkit.fixing.fixpoint import fix_text
+from vaultkit.fixing.fixpoint import FixResult, fix_text
+from vaultkit.fixing.originals import keep_original
+from vaultkit.limits import failure_reason, guarded
 from vaultkit.lint.session import Session
+from vaultkit.model import Note
 from vaultkit.rules.base import Context, Rule
 from vaultkit.vault.write import write_text_atomic
 
@@ -35,6 +38,7 @@ class FileFix:
     reason: str = ""  # why it was skipped, refused or not written
     before: str = ""  # the text and the fixed text, kept only when nothing is written
     after: str = ""
+    original: str = ""  # converted to UTF-8: where the original bytes were kept
 
     @property
     def detail(self) -> str:
@@ -73,7 +77,7 @@ def fix_files(
             reason = f"encoding {src.encoding} is a guess; convert it by hand"
             yield FileFix(rel, "skipped", reason=reason)
             continue
-        result = fix_text(note, rules, ctx, unsafe=unsafe)
+        result = _fix_one(note, rules, ctx, unsafe)
         if result.refused:
             yield FileFix(rel, "refused", reason=result.refused)
             continue
@@ -85,11 +89,20 @@ def fix_files(
             yield FileFix(rel, "would-fix", applied, before=note.text, after=result.text)
             continue
         try:
+            kept = keep_original(src, session.root).name if convert else ""
             write_text_atomic(src, result.text, root=session.root, to_utf8=convert)
         except VaultkitError as exc:
             yield FileFix(rel, "not-written", applied, reason=str(exc))
             continue
-        yield FileFix(rel, "fixed", applied)
+        yield FileFix(rel, "fixed", applied, original=kept)
+
+
+def _fix_one(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool) -> FixResult:
+    """``fix_text`` under the limits: a note it fails on is refused, and the others go on."""
+    return guarded(
+        lambda: fix_text(note, rules, ctx, unsafe=unsafe),
+        lambda exc: FixResult(note.text, refused=f"not fixed: could not be processed: {failure_reason(exc)}"),
+    )
 
 
 def leaves_vault(path: Path) -> Path | None:

@@ -11,28 +11,51 @@ from pathlib import Path, PurePosixPath
 from vaultkit.errors import UnsafePathError
 from vaultkit.index.names import fold
 
-# Obsidian refuses * " \ / < > : | ? and treats # ^ [ ] as link syntax; control
-# characters are no good in any file name.
-_FORBIDDEN = re.compile(r'[*"\\/<>:|?#^\[\]\x00-\x1f\x7f]')
+# Obsidian refuses * " \ / < > : | ? and treats # ^ [ ] as link syntax; C0 and C1
+# control characters are no good in any file name.
+_FORBIDDEN = re.compile(r'[*"\\/<>:|?#^\[\]\x00-\x1f\x7f-\x9f]')
 _SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # a file name's undecodable bytes
+# Windows device names, matched case-insensitively on the part before the first dot
+# (trailing spaces ignored): also COM0/LPT0, the superscript digits Windows accepts
+# there (COM¹ LPT²), and the console devices.
 _RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)]
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$"]
+    + [f"{p}{i}" for p in ("COM", "LPT") for i in "0123456789\u00b9\u00b2\u00b3"]
 )
 MAX_CHARS = 100  # a title longer than this is cut (Obsidian shows long names badly)
 MAX_BYTES = 200  # well under the usual 255-byte limit, leaving room for " 12.md"
 MAX_SUFFIX = 9999
+_ZWJ = "\u200d"
+
+
+def _invisible(ch: str) -> bool:
+    """Format characters: bidi controls (RLO spoofing: ``evil\u202etxt.exe``),
+    zero-width spaces and joiners, the BOM, soft hyphens."""
+    return unicodedata.category(ch) == "Cf"
+
+
+def _drop_invisible(name: str) -> str:
+    """Remove format characters, except a zero-width joiner inside an emoji sequence."""
+    out = []
+    for i, ch in enumerate(name):
+        in_emoji = ch == _ZWJ and 0 < i < len(name) - 1 and ord(name[i - 1]) > 0x2000 < ord(name[i + 1])
+        if in_emoji or not _invisible(ch):
+            out.append(ch)
+    return "".join(out)
 
 
 def safe_file_name(title: str, fallback: str = "") -> str:
     """A file stem (without ``.md``) for ``title`` that is valid everywhere.
 
-    Forbidden characters and whitespace runs become one space; leading and
-    trailing dots and spaces are trimmed (no hidden files, no ``..``, nothing
+    Undecodable bytes of a file name become U+FFFD; bidi and zero-width characters
+    are removed; forbidden characters and whitespace runs become one space; leading
+    and trailing dots and spaces are trimmed (no hidden files, no ``..``, nothing
     Windows refuses); the length is capped; Windows device names (``CON``,
-    ``nul.txt``...) get a ``_``. An empty result falls back to ``fallback``, then
-    to ``Untitled``.
+    ``nul.txt``, ``COM¹``, ``CONIN$``...) get a ``_``. An empty result falls back
+    to ``fallback``, then to ``Untitled``.
     """
-    name = unicodedata.normalize("NFC", title)
+    name = unicodedata.normalize("NFC", _drop_invisible(_SURROGATE.sub("\ufffd", title)))
     name = _SPACES.sub(" ", _FORBIDDEN.sub(" ", name)).strip(". ")
     if len(name) > MAX_CHARS:
         name = name[:MAX_CHARS]
@@ -50,7 +73,8 @@ def safe_file_name(title: str, fallback: str = "") -> str:
 def resolve_folder(vault: Path, folder: str) -> Path:
     """``vault/folder`` after checking it stays in the vault; raises UnsafePathError.
 
-    ``folder`` must be relative and free of ``..``; it may not reach outside the
+    ``folder`` must be relative, free of ``..`` and of dot-folders (``.obsidian``,
+    ``.git/hooks``: Obsidian and vaultkit skip them, git runs what lands there); it may not reach outside the
     vault through a symlink either. The folder need not exist yet.
     """
     raw = folder.replace("\\", "/") if os.sep == "\\" else folder
@@ -61,6 +85,12 @@ def resolve_folder(vault: Path, folder: str) -> Path:
         )
     if ".." in pure.parts:
         raise UnsafePathError(f"--folder must stay inside the vault; '..' is not allowed: {folder}")
+    hidden = next((p for p in pure.parts if p.startswith(".") and p != "."), None)
+    if hidden is not None:
+        raise UnsafePathError(
+            f"--folder {folder}: '{hidden}' is a dot-folder (like .obsidian or .git), which "
+            "vaultkit and Obsidian skip; choose a folder whose name does not start with '.'"
+        )
     root = Path(os.path.realpath(vault))
     target = root.joinpath(*[p for p in pure.parts if p not in ("", ".")])
     real = Path(os.path.realpath(target))

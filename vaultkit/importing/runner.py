@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-from vaultkit.errors import AlreadyExistsError, ConfigError, VaultkitError, WriteError
+from vaultkit.errors import AlreadyExistsError, ConfigError, ReadError, VaultkitError, WriteError
 from vaultkit.importing.convert import HASH_KEY, convert, source_digest
 from vaultkit.importing.naming import Names, resolve_folder, safe_file_name
+from vaultkit.limits import active
 from vaultkit.parse.frontmatter import split_frontmatter
+from vaultkit.text.display import name_text
+from vaultkit.vault.capped import read_regular
 from vaultkit.vault.files import scan
 from vaultkit.vault.read import decode_bytes, read_source
 from vaultkit.vault.write import create_exclusive
@@ -66,9 +69,9 @@ def imported_hashes(vault: Path) -> dict[str, str]:
     """``import-hash`` → vault-relative path, for every note of the vault that has one."""
     found: dict[str, str] = {}
     for rel in scan(vault, []).notes:
-        try:
-            data = (vault / rel).read_bytes()
-        except OSError:
+        try:  # regular files under the note-size limit only: a FIFO here would hang the run
+            data, _ = read_regular(vault / rel, active().note_size, "note-size")
+        except ReadError:
             continue
         if HASH_KEY.encode() not in data:
             continue
@@ -150,7 +153,7 @@ class _Run:
                 shown, "identical", self.known[digest], reason=f"same {HASH_KEY} as {self.known[digest]}"
             )
         stem = path.name[: -len(path.suffix)] or path.name
-        conv = convert(src, absolute.as_posix(), stem, self.today, self.encoding)
+        conv = convert(src, name_text(absolute.as_posix()), stem, self.today, self.encoding)
         base = safe_file_name(conv.title, stem)
         actions = conv.actions
         if base != conv.title:

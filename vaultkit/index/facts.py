@@ -8,6 +8,7 @@ already computed, its canonical URLs, and the diagnostics of per-note rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -37,6 +38,7 @@ class LinkRow(NamedTuple):
     in_frontmatter: bool
     malformed: str | None
     canonical: str | None  # canonical URL for external links in the body
+    context: str | None = None  # "comment" (%% %% or <!-- -->) or "property", else None
 
 
 @dataclass
@@ -49,9 +51,32 @@ class NoteView:
     suppressions: list[Suppression]
 
 
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.S)
+
+
+def obsidian_comments(note: Note) -> list[tuple[int, int]]:
+    """The spans of Obsidian's ``%% ... %%`` comments (not those starting in code)."""
+    if "%%" not in note.text:
+        return []
+    return [
+        (m.start(), m.end())
+        for m in _OBSIDIAN_COMMENT.finditer(note.text)
+        if not any(s <= m.start() < e for s, e in note.code_spans)
+    ]
+
+
+def _context(link: Link, comments: list[tuple[int, int]]) -> str | None:
+    if link.in_frontmatter:
+        return "property"
+    if link.commented or any(s <= link.start < e for s, e in comments):
+        return "comment"
+    return None
+
+
 def link_rows(note: Note) -> list[LinkRow]:
     rows = []
     pos = note.position
+    comments = obsidian_comments(note)
     for link in note.links:
         line, col = pos(link.start)
         end_line, end_col = pos(link.end)
@@ -68,6 +93,7 @@ def link_rows(note: Note) -> list[LinkRow]:
                 link.in_frontmatter,
                 link.malformed,
                 body_url(link),
+                _context(link, comments),
             )
         )
     return rows

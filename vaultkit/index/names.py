@@ -10,6 +10,7 @@ note's own folder, then the shortest path string (then alphabetical, for stabili
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ class NoteFacts:
     heading_texts: list[str] = field(default_factory=list)  # as rendered, in order (suggestions)
 
 
+# `<a name="x">` and `<a id="x">`: anchors GitHub (and browsers) link to with `#x`.
+_HTML_ANCHOR = re.compile(r"""<a\b[^>]*?\b(?:name|id)\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s>"']+))""", re.I)
+# GitHub prefixes the ids it renders; `#user-content-x` reaches heading or anchor `x`.
+USER_CONTENT = "user-content-"
+
+
 def note_facts(note: Note) -> NoteFacts:
     facts = NoteFacts()
     slugger = GithubSlugger()
@@ -47,6 +54,10 @@ def note_facts(note: Note) -> NoteFacts:
         facts.heading_texts.append(h.text)
         facts.heading_levels.append(h.level)
         facts.slugs.add(slugger.slug(h.text))
+    if "<a" in note.text or "<A" in note.text:
+        for m in _HTML_ANCHOR.finditer(note.text):
+            if not any(s <= m.start() < e for s, e in note.code_spans):
+                facts.slugs.add(next(g for g in m.groups() if g))
     facts.block_ids = {b.id.casefold() for b in note.block_ids}
     data = note.frontmatter.data or {}
     raw = data.get("aliases", data.get("alias"))
@@ -168,6 +179,9 @@ class VaultIndex:
             return True
         if fragment.startswith("^"):
             return fragment[1:].casefold() in facts.block_ids
+        if fragment.lower() == "readme" and path.rsplit("/", 1)[-1].lower().startswith("readme"):
+            return True  # GitHub's anchor for the README it shows
+        fragment = fragment.removeprefix(USER_CONTENT)
         if fragment in facts.slugs or fragment.lower() in facts.slugs:
             return True
         return obsidian_heading_key(unquote(fragment)) in facts.heading_keys

@@ -91,7 +91,8 @@ class VaultState:
     """One vault, indexed once at start-up and kept current from editor and disk events."""
 
     def __init__(self, root: Path, use_cache: bool = True) -> None:
-        self.session: Session = open_vault([root])
+        # A folder (the editor's workspace) is the vault; from a file, the vault is found.
+        self.session: Session = open_vault([], root) if root.is_dir() else open_vault([root])
         self.root = self.session.root
         settings = rule_settings(self.session)
         config = self.session.config

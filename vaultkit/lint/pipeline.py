@@ -31,14 +31,18 @@ from vaultkit.index.facts import (
     view_of,
 )
 from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
+from vaultkit.limits import active as active_limits
+from vaultkit.limits import failure_reason, guarded
+from vaultkit.limits import use as use_limits
 from vaultkit.lint.cache import FactsCache, digest
-from vaultkit.lint.session import Session, load_one, rule_settings
+from vaultkit.lint.session import Session, failed_note, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
+from vaultkit.rules.plugins import cache_key, load_plugins
 from vaultkit.vault.files import excluded, in_folders, relative
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
@@ -76,9 +80,11 @@ class Job:
         self.templates = list(templates)
         self.settings = settings
         self.severity = severity
+        self.limits = active_limits()
 
 
 def local_rules() -> list[Rule]:
+    load_plugins()  # a worker started by spawn has only vaultkit's own rules until then
     return [r for r in REGISTRY.values() if r.scope in ("note", "split") and not r.online]
 
 
@@ -87,28 +93,40 @@ def vault_rules() -> list[Rule]:
 
 
 def _override(d: Diagnostic, severity: dict[str, str]) -> Diagnostic:
-    level = severity.get(d.rule) or severity.get(d.code)
+    where = d.extra.get("context")
+    level = (where and severity.get(f"context:{where}")) or severity.get(d.rule) or severity.get(d.code)
     if level:
         d.severity = Severity(level)
     return d
 
 
 def analyze(job: Job, rel: str) -> Analyzed:
-    """Read, parse and lint one note; return plain data only."""
+    """Read, parse and lint one note; return plain data only. Whatever fails on the
+    way (a RecursionError, MemoryError, the time limit) becomes a VK000 finding."""
+    return guarded(lambda: _analyze(job, rel), lambda exc: failed(rel, failure_reason(exc)))
+
+
+def failed(rel: str, why: str) -> Analyzed:
+    """The result for a note that could not be processed (never cached)."""
+    return Analyzed(rel, -1, 0, "", problem_payload([failed_note(rel, why)]))
+
+
+def _analyze(job: Job, rel: str) -> Analyzed:
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
         return Analyzed(rel, -1, 0, "", problem_payload(problems))
     sha = digest(src.data)
-    if problems:
+    if any(p.severity is Severity.ERROR for p in problems):
         return Analyzed(rel, src.size, src.mtime_ns, sha, problem_payload(problems))
-    payload, _ = lint_note(job, note)
+    payload, _ = lint_note(job, note, problems)
     return Analyzed(rel, src.size, src.mtime_ns, sha, payload)
 
 
-def lint_note(job: Job, note: Note) -> tuple[Payload, list[Diagnostic]]:
-    """Run the per-note rules on a parsed note: its payload, and the diagnostics with their edits."""
+def lint_note(job: Job, note: Note, problems: Sequence[Diagnostic] = ()) -> tuple[Payload, list[Diagnostic]]:
+    """Run the per-note rules on a parsed note: its payload, and the diagnostics with their
+    edits. ``problems`` are findings from loading it (the limits it is over), kept first."""
     ctx = Context(_EMPTY_INDEX, job.settings, {})
-    found = []
+    found = list(problems)
     for r in local_rules():
         for d in r.check(note, ctx):
             if not is_suppressed(note, d.rule, d.code, d.line):
@@ -127,7 +145,10 @@ def analyze_text(job: Job, rel: str, text: str) -> Payload:
     """Parse and lint a note given as text (standard input), not read from the vault."""
     from vaultkit.parse.note import parse_note
 
-    return lint_note(job, parse_note(rel, text, template=in_folders(rel, job.templates)))[0]
+    return guarded(
+        lambda: lint_note(job, parse_note(rel, text, template=in_folders(rel, job.templates)))[0],
+        lambda exc: failed(rel, failure_reason(exc)).payload,
+    )
 
 
 _EMPTY_INDEX = VaultIndex([], [])
@@ -140,11 +161,12 @@ def problem_payload(problems: list[Diagnostic]) -> Payload:
 
 
 def _chunk(job: Job, rels: list[str]) -> list[Analyzed]:
+    use_limits(job.limits)
     return [analyze(job, rel) for rel in rels]
 
 
 def analyze_all(job: Job, rels: list[str]) -> list[Analyzed]:
-    return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES)
+    return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES, rescue=failed)
 
 
 def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
@@ -170,12 +192,14 @@ def run_check(
     ``texts`` gives notes as text (standard input) in place of the files at those paths;
     the cache is read but not written then (it would hold what is not on disk)."""
     settings = rule_settings(session)
-    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache)
+    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache, plugins=cache_key())
     given = {rel: t for p, t in (texts or {}).items() if (rel := relative(session.root, p)) is not None}
     payloads, fresh = note_phase(session, cache, settings, given)
     vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
     if not given:
         cache.save()
+    if cache.refused:
+        session.notices.append(f"vaultkit: cache not used: {cache.refused}")
     out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
     if online is not None and any(r.online for r in rules):
         out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
@@ -198,7 +222,7 @@ def note_phase(
     root = session.root
     given = given or {}
     paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
-    job = Job(root, session.files.template_dirs, settings, session.config.severity)
+    job = Job(root, session.files.template_dirs, settings, session.config.levels())
     payloads = {rel: analyze_text(job, rel, text) for rel, text in given.items()}
     todo = []
     for rel in paths:
@@ -219,6 +243,7 @@ def note_phase(
         if done.size >= 0:
             cache.store(done.rel, done.size, done.mtime_ns, done.sha, tuple(done.payload))
     cache.prune(set(paths))
+    session.views = {rel: p[2] for rel, p in payloads.items()}
     session.stats = {
         "notes": len(paths),
         "parsed": len(todo),
@@ -246,7 +271,7 @@ def _vault_phase(
     if need:
         ctx = vault_context(session, payloads, settings)
         for rel in need:
-            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.severity)
+            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.levels())
     if vault_diags != dict(old_diags) or old_sig != sig:
         cache.extra["vault"] = (sig, vault_diags)
         cache.dirty = True
@@ -263,7 +288,7 @@ def _collect(
         if found is None:
             continue
         local = [decode_diag(rel, d) for d in marshal.loads(found.diags)]
-        if not any(d.code == UNREADABLE.code for d in local):
+        if not any(d.code == UNREADABLE.code and d.severity is Severity.ERROR for d in local):
             local += [decode_diag(rel, d) for d in marshal.loads(vault_diags.get(rel, _NONE))]
         out.extend(d for d in local if d.code in wanted)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,15 +11,21 @@ from typing import Any
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ConfigError, ReadError
 from vaultkit.index.names import VaultIndex, note_facts
+from vaultkit.limits import Limits, failure_reason, guarded
+from vaultkit.limits import active as active_limits
+from vaultkit.limits import use as use_limits
 from vaultkit.lint.workers import map_chunks
-from vaultkit.model import Diagnostic, Frontmatter, Note
+from vaultkit.model import Diagnostic, Frontmatter, Note, Severity, long_line_spans
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import unreadable
 from vaultkit.rules.options import parse_rule_options
+from vaultkit.rules.plugins import load_plugins
 from vaultkit.rules.select import match_rules, parse_per_file_ignores, unknown_rule
-from vaultkit.vault.files import VaultFiles, find_root, in_folders, relative, scan
+from vaultkit.vault.capped import os_reason
+from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
 from vaultkit.vault.read import Source, read_source
+from vaultkit.vault.root import choose_root
 
 PARALLEL_MIN_NOTES = 200
 
@@ -33,36 +40,71 @@ class Session:
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
+    skipped: list[str] = field(default_factory=list)  # one-line notes on paths not checked
+    views: dict[str, bytes] = field(default_factory=dict)  # every note's encoded link view (check)
+    notices: list[str] = field(default_factory=list)  # one-line notes for stderr
+
+    def notes_skipped(self) -> list[str]:
+        """A one-line note per symlink out of the vault that was not read."""
+        return [
+            f"{rel}: skipped: a symlink that resolves outside the vault; not read "
+            "(--follow-external-symlinks reads it)"
+            for rel in self.files.external
+        ]
 
 
-def open_vault(paths: Sequence[Path], stdin: Sequence[Path] = (), config_file: Path | None = None) -> Session:
-    """The vault holding ``paths``; ``stdin`` are paths whose text comes from standard input
-    (they need not exist); ``config_file`` is ``--config``."""
-    paths = list(paths) or [Path.cwd()]
-    for p in paths:
-        if not p.exists() and p not in stdin:
-            raise ConfigError(f"{p}: no such file or folder")
-    root = find_root(paths[0])
+def open_vault(
+    paths: Sequence[Path],
+    vault: Path | None = None,
+    follow_external: bool = False,
+    stdin: Sequence[Path] = (),
+    config_file: Path | None = None,
+) -> Session:
+    """The vault holding ``paths`` (see ``vault.root``) and the notes among them to report.
+
+    A path outside the vault, or one the config excludes (named files too, as ruff's
+    ``--force-exclude``), is not reported; the ones outside are listed in ``skipped``.
+    ``stdin`` are paths whose text comes from standard input (they need not exist);
+    ``config_file`` is ``--config``."""
+    paths = list(paths)
+    for p in [*(p for p in paths if p not in stdin), *([vault] if vault is not None else [])]:
+        try:
+            os.stat(p)
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: no such file or folder") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: {os_reason(exc)}") from None
+    if vault is not None and not vault.is_dir():
+        raise ConfigError(f"--vault {vault}: not a folder")
+    choice = choose_root(paths, vault)
+    root = choice.root
     config = load_config(root, config_file)
+    load_plugins()  # before the config's rule names and options are checked
     if "rules" in config.raw:
         config.rules = parse_rule_options(config.raw["rules"], config.source or root)
     if "per-file-ignores" in config.raw:
         config.per_file_ignores = parse_per_file_ignores(
             config.raw["per-file-ignores"], config.source or root
         )
-    files = scan(root, config.exclude)
+    use_limits(config.limits)
+    files = scan(root, config.exclude, follow_external)
     files.template_dirs = list(dict.fromkeys([*files.template_dirs, *config.templates]))
     targets: list[str] = []
-    for p in paths:
+    skipped = [f"{p}: outside the vault at {root}; skipped" for p in choice.outside]
+    skipped += [f"{rel}: skipped: {why}" for rel, why in files.skipped]
+    for p in choice.inside if paths else [root]:
         rel = relative(root, p)
         if rel is None:
-            raise ConfigError(f"{p} is outside the vault at {root}; check one vault at a time")
+            continue
         if p.is_dir():
             prefix = "" if rel == "." else rel + "/"
-            targets.extend(n for n in files.notes if n.startswith(prefix))
-        else:
+            targets.extend(n for n in files.notes if n.startswith(prefix) and n not in files.ignored)
+        elif not excluded(rel, config.exclude) and rel not in files.ignored:
             targets.append(rel)
-    return Session(root, config, files, sorted(set(targets)))
+    session = Session(root, config, files, sorted(set(targets)))
+    session.skipped = skipped
+    session.notices.extend(session.notes_skipped())
+    return session
 
 
 def select_rules(
@@ -70,6 +112,7 @@ def select_rules(
 ) -> list[Rule]:
     """The rules to run. Names are codes, names or code prefixes (``VK00``); an unknown one
     is a ConfigError saying where it was (the option, or the config file and key)."""
+    load_plugins()
     cli_select, cli_ignore = list(select), list(ignore)
     source = str(config.source) if config.source else "config"
     named = [
@@ -91,9 +134,10 @@ def select_rules(
     return out
 
 
-def load_one(
-    root: Path, rel: str, templates: Sequence[str] = ()
-) -> tuple[Note, Source | None, list[Diagnostic]]:
+Loaded = tuple[Note, "Source | None", list[Diagnostic]]
+
+
+def load_one(root: Path, rel: str, templates: Sequence[str] = ()) -> Loaded:
     """Read and parse one note. Problems become diagnostics, never exceptions."""
     path = root / rel
     try:
@@ -106,27 +150,73 @@ def load_one(
 
     note = parse_note(rel, src.text, template=in_folders(rel, list(templates)))
     note.encoding, note.confident = src.encoding, src.confident
-    return note, src, []
+    return note, src, over_limits(note)
+
+
+def over_limits(note: Note) -> list[Diagnostic]:
+    """Findings for the limits a parsed note is over (its links past the limit are dropped)."""
+    limits = active_limits()
+    out = []
+    if len(note.links) > limits.links:
+        out.append(
+            _problem(
+                note.path,
+                f"{note.path} has {len(note.links):,} links, over the limit of {limits.links:,}; "
+                "links past that one are not checked or exported (raise 'links' in [limits])",
+                Severity.WARNING,
+            )
+        )
+        del note.links[limits.links :]
+    long_lines = long_line_spans(note, limits.line_length)
+    if long_lines:
+        line = note.position(long_lines[0][0])[0]
+        out.append(
+            _problem(
+                note.path,
+                f"{note.path} has {len(long_lines):,} line(s) over the line-length limit of "
+                f"{limits.line_length:,} characters (the first: line {line}); the line-based rules "
+                "skip them (raise 'line-length' in [limits])",
+                Severity.WARNING,
+            )
+        )
+    return out
+
+
+def failed_note(rel: str, why: str) -> Diagnostic:
+    """The VK000 finding for a note whose reading, parsing or checking failed (``why``)."""
+    return _problem(rel, f"{rel} could not be processed: {why}")
+
+
+def guarded_load(root: Path, rel: str, templates: Sequence[str]) -> Loaded:
+    """``load_one`` under the limits: a failure is a VK000 finding, never an exception."""
+    return guarded(lambda: load_one(root, rel, templates), lambda exc: failed_load(rel, failure_reason(exc)))
+
+
+def failed_load(rel: str, why: str) -> Loaded:
+    return _empty(rel), None, [failed_note(rel, why)]
 
 
 def _empty(rel: str) -> Note:
     return Note(path=rel, text="", frontmatter=Frontmatter(None, "", 0, 0), line_starts=[0])
 
 
-def _problem(rel: str, message: str) -> Diagnostic:
-    return unreadable(rel, message)
+def _problem(rel: str, message: str, severity: Severity | None = None) -> Diagnostic:
+    d = unreadable(rel, message)
+    if severity is not None:
+        d.severity = severity
+    return d
 
 
-def _load_chunk(
-    root: Path, templates: Sequence[str], rels: list[str]
-) -> list[tuple[Note, Source | None, list[Diagnostic]]]:
-    return [load_one(root, rel, templates) for rel in rels]
+def _load_chunk(root: Path, templates: Sequence[str], limits: Limits, rels: list[str]) -> list[Loaded]:
+    use_limits(limits)
+    return [guarded_load(root, rel, templates) for rel in rels]
 
 
 def load_notes(session: Session, rels: Sequence[str], keep_sources: bool = False) -> None:
     """Read and parse ``rels`` into the session (in parallel when there are many)."""
     rels = [r for r in rels if r not in session.notes]
-    results = map_chunks(_load_chunk, rels, (session.root, session.files.template_dirs), PARALLEL_MIN_NOTES)
+    args = (session.root, session.files.template_dirs, active_limits())
+    results = map_chunks(_load_chunk, rels, args, PARALLEL_MIN_NOTES, rescue=failed_load)
     for note, src, problems in results:
         session.notes[note.path] = note
         if keep_sources and src is not None:

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -22,11 +23,19 @@ def worker_count(items: int, min_items: int) -> int:
 
 
 def map_chunks(
-    fn: Callable[..., list[T]], items: Sequence[Any], args: tuple[Any, ...], min_items: int
+    fn: Callable[..., list[T]],
+    items: Sequence[Any],
+    args: tuple[Any, ...],
+    min_items: int,
+    rescue: Callable[[Any, str], T] | None = None,
 ) -> list[T]:
     """``fn(*args, chunk)`` over chunks of ``items``, results flattened in order.
 
     ``fn`` takes a list of items and returns one result per item; it must be picklable.
+    When a worker process dies (a crash in native code, the out-of-memory killer), the
+    items of every chunk it took down are run again one at a time in a fresh worker,
+    so that only the item that kills it again is lost: ``rescue(item, why)`` stands in
+    for its result (without ``rescue``, the failure is raised).
     """
     items = list(items)
     workers = worker_count(len(items), min_items)
@@ -34,9 +43,44 @@ def map_chunks(
         return fn(*args, items)
     size = max(25, len(items) // (workers * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    columns = [[a] * len(chunks) for a in args]
+    results: list[list[T] | None] = [None] * len(chunks)
     with ProcessPoolExecutor(workers) as pool:
-        return [r for part in pool.map(fn, *columns, chunks) for r in part]
+        futures = [pool.submit(fn, *args, chunk) for chunk in chunks]
+        for i, future in enumerate(futures):
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:
+                if rescue is None:
+                    raise
+    out: list[T] = []
+    for i, part in enumerate(results):
+        out.extend(part if part is not None else _one_at_a_time(fn, chunks[i], args, rescue))
+    return out
+
+
+DIED = "the worker process reading it died (a crash in native code, or out of memory)"
+
+
+def _one_at_a_time(
+    fn: Callable[..., list[T]], items: list[Any], args: tuple[Any, ...], rescue: Any
+) -> list[T]:
+    """Each item in a worker of its own until one dies; a fresh worker for the rest."""
+    out: list[T] = []
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for item in items:
+            if pool is None:
+                pool = ProcessPoolExecutor(1)
+            try:
+                out.extend(pool.submit(fn, *args, [item]).result())
+            except BrokenProcessPool:
+                out.append(rescue(item, DIED))
+                pool.shutdown(wait=True)
+                pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return out
 
 
 class Pending(Protocol[T_co]):

@@ -1,8 +1,16 @@
-"""SQLite cache of URL verdicts. Used from one thread (the dispatcher) only."""
+"""SQLite cache of URL verdicts. Used from one thread (the dispatcher) only.
+
+The file carries vaultkit's SQLite ``application_id`` (``VKON``). An existing file is
+opened only when it is vaultkit's own cache (that id, or a cache written before the
+id was set: id 0, ``user_version`` 0 or 1 and exactly the ``results`` table); anything
+else (a text file, another program's database) is never touched: ``--cache FILE``
+refuses it with a message, and the default cache is then simply not used.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +21,9 @@ import platformdirs
 from vaultkit.online.settings import Outcome
 
 _VERSION = 1
+APPLICATION_ID = 0x564B4F4E  # "VKON"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_COLUMNS = ("url", "outcome", "status", "final_url", "permanent", "cause", "checked_at")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     url TEXT PRIMARY KEY,
@@ -43,6 +54,39 @@ class Entry:
     checked_at: float
 
 
+def foreign_reason(path: Path) -> str | None:
+    """Why ``path`` is not a file vaultkit may use as its URL cache; None when it may
+    (it is absent, or it is vaultkit's own cache). Reads only; changes nothing."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(100)  # the SQLite header
+    except FileNotFoundError:
+        return None if not os.path.lexists(path) else "it is a dangling symlink"
+    except IsADirectoryError:
+        return "it is a folder"
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})"
+    if head[68:72] == APPLICATION_ID.to_bytes(4, "big") and head.startswith(_SQLITE_MAGIC):
+        return None  # ours, even if damaged further in (then it is rebuilt)
+    if not head.startswith(_SQLITE_MAGIC):
+        return "it exists and is not an SQLite database" if head else "it exists (an empty file)"
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            columns = tuple(r[1] for r in db.execute("PRAGMA table_info(results)"))
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"it cannot be read as SQLite ({exc})"
+    if app_id == 0 and version in (0, _VERSION) and tables == ["results"] and columns == _COLUMNS:
+        return None  # written by a vaultkit from before the application_id
+    listed = ", ".join(tables[:5]) or "none"
+    return f"it is an SQLite database of another program (application_id {app_id}, tables: {listed})"
+
+
 class ResultCache:
     """Never raises: a corrupt file is replaced, an unusable one disables caching."""
 
@@ -52,6 +96,8 @@ class ResultCache:
         self.ttl_fail_s = ttl_fail_s
         self._db: sqlite3.Connection | None = None
         self._pending: list[Entry] = []
+        if foreign_reason(path) is not None:
+            return  # not ours: never opened, so never changed
         try:
             self._db = self._open()
         except sqlite3.Error as exc:
@@ -67,9 +113,10 @@ class ResultCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version not in (0, _VERSION):
+            if version not in (0, _VERSION):  # our own file (checked), in another format
                 db.execute("DROP TABLE IF EXISTS results")
             db.execute(_SCHEMA)
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={_VERSION}")
             db.execute("SELECT count(*) FROM results").fetchone()
             db.commit()

@@ -109,9 +109,9 @@ def _run_network(
     session = make_session(settings, guard, pools=pools, pool_size=max(limits) + 2)
     fetcher = Fetcher(settings, session)
 
-    def work(target: Target, use_get: bool) -> Attempt:
+    def work(target: Target, use_get: bool, budget: float) -> Attempt:
         try:
-            return fetcher.attempt(target, use_get)
+            return fetcher.attempt(target, use_get, budget)
         except Exception as exc:  # never let a worker die on one URL
             cause = f"internal error: {exc!r}"
             return Attempt("unverifiable", None, target.key, False, cause, cacheable=False)

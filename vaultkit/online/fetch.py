@@ -92,16 +92,19 @@ class Fetcher:
                 with contextlib.suppress(KeyError):
                     del pools[key]  # disposing closes the pool's idle connections
 
-    def attempt(self, target: Target, use_get: bool) -> Attempt:
+    def attempt(self, target: Target, use_get: bool, budget: float | None = None) -> Attempt:
+        """One attempt, within the total timeout, and within ``budget`` seconds (what is
+        left of the URL's deadline over all its attempts) when that is shorter."""
         s = self._s
         chain = _Chain(url=target.key, method="GET" if use_get else "HEAD")
         chain.visited.add(target.key)
-        with self.watchdog.watch(s.total_timeout) as deadline:
+        limit = s.total_timeout if budget is None else max(0.05, min(s.total_timeout, budget))
+        with self.watchdog.watch(limit) as deadline:
             try:
                 result = self._follow(chain, deadline)
             except Exception as exc:
                 if deadline.expired or isinstance(exc, _Expired):
-                    cause = f"timed out after {float(s.total_timeout)} s"
+                    cause = f"timed out after {float(limit):g} s"
                     result = Attempt("unverifiable", None, chain.url, False, cause, True)
                 else:
                     result = judge_exception(exc, chain.url, s.connect_timeout, s.total_timeout)
@@ -116,6 +119,8 @@ class Fetcher:
         while True:
             try:
                 resp = self._send(chain.method, chain.url, deadline)
+            except ValueError as exc:  # requests parses a Location even without following it
+                return Attempt("dead", None, chain.url, False, f"bad redirect target: invalid URL: {exc}")
             except Exception as exc:
                 if chain.method == "HEAD" and is_reset(exc) and not deadline.expired:
                     chain.method, chain.prefer_get = "GET", True  # some servers drop HEAD

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import ConfigError
-from vaultkit.online.cache import default_cache_path
+from vaultkit.online.cache import default_cache_path, foreign_reason
 from vaultkit.online.settings import HostOverride, OnlineSettings
 
 _NUMBERS = {
@@ -15,6 +15,7 @@ _NUMBERS = {
     "host-spacing": ("host_spacing_s", float),
     "connect-timeout": ("connect_timeout", float),
     "total-timeout": ("total_timeout", float),
+    "url-deadline": ("url_deadline", float),
     "max-redirects": ("max_redirects", int),
     "retries": ("retries", int),
     "ttl-ok": ("ttl_ok_s", float),
@@ -66,6 +67,13 @@ def settings_from(
     kwargs["host_overrides"] = overrides
     kwargs["allow_private"] = allow_private
     kwargs["refresh"] = refresh
+    if cache is not None and not no_cache:
+        why = foreign_reason(cache)
+        if why is not None:
+            raise ConfigError(
+                f"--cache {cache}: {why}; vaultkit uses only a new file or its own URL cache, "
+                "and changed nothing. Name a file that does not exist yet"
+            )
     kwargs["cache_path"] = None if no_cache else (cache or default_cache_path())
     try:
         return OnlineSettings(**kwargs)

@@ -56,7 +56,7 @@ class _Host:
         self.head_ok = True  # False once the host answered HEAD with 405/501
 
 
-Work = Callable[[Target, bool], Attempt]  # (target, use_get) -> attempt
+Work = Callable[[Target, bool, float], Attempt]  # (target, use_get, seconds left) -> attempt
 Done = Callable[[Job, Attempt], None]
 HostDone = Callable[[str], None]  # a host has no work left (its connections can go)
 
@@ -151,7 +151,8 @@ class Dispatcher:
             job.attempts += 1
             if job.started is None:
                 job.started = now
-            future = pool.submit(self._work, job.target, job.prefer_get or not host.head_ok)
+            budget = self._s.url_deadline - (now - job.started)
+            future = pool.submit(self._work, job.target, job.prefer_get or not host.head_ok, budget)
             future.add_done_callback(self._reporter(job))
             self._place(host, now)
 
@@ -217,4 +218,9 @@ class Dispatcher:
                 return None  # not worth waiting for
             return attempt.retry_after + random.uniform(0, 0.05)
         backoff = s.backoff_base * 2.0 ** (job.attempts - 1)
-        return backoff + random.uniform(0, backoff / 4)
+        delay = backoff + random.uniform(0, backoff / 4)
+        started = job.started if job.started is not None else time.monotonic()
+        if time.monotonic() + delay >= started + s.url_deadline:
+            attempt.cause = f"{attempt.cause} (the URL's {s.url_deadline:g} s deadline passed)"
+            return None  # one slow host can't hold a URL for longer
+        return delay

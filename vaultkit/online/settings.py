@@ -39,6 +39,7 @@ class OnlineSettings:
     total_timeout: float = 20.0  # one attempt: every redirect hop plus the capped body read
     max_redirects: int = 10
     retries: int = 2
+    url_deadline: float = 30.0  # every attempt at one URL together (a trickling host)
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0  # a longer Retry-After ends retrying instead of waiting
     max_body_bytes: int = 64 * 1024
@@ -62,7 +63,7 @@ class OnlineSettings:
         object.__setattr__(self, "host_overrides", lowered)
         if self.concurrency < 1 or self.per_host < 1:
             raise ValueError("concurrency and per_host must be >= 1")
-        if self.connect_timeout <= 0 or self.total_timeout <= 0:
+        if self.connect_timeout <= 0 or self.total_timeout <= 0 or self.url_deadline <= 0:
             raise ValueError("timeouts must be > 0")
         if self.max_redirects < 0 or self.retries < 0 or self.max_body_bytes < 0:
             raise ValueError("max_redirects, retries and max_body_bytes must be >= 0")

@@ -47,7 +47,12 @@ def prepare(url: str) -> Target | tuple[Outcome, str]:
 
 
 def join(base: str, location: str) -> str:
-    return urljoin(base, location)
+    """``location`` resolved against ``base``; as written when it does not parse (a
+    malformed ``Location: http://[::1`` then fails ``prepare`` as a bad redirect)."""
+    try:
+        return urljoin(base, location)
+    except ValueError:
+        return location
 
 
 def with_fragment(url: str | None, fragment: str) -> str | None:

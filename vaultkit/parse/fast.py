@@ -7,6 +7,7 @@ real vaults). This module walks the blocks; ``parse.fast_inline`` the inline run
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -52,8 +53,25 @@ def _md() -> Any:
     return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
 
 
+class _Frame:
+    """A block being walked: its children still to see, and the inline run being gathered."""
+
+    __slots__ = ("children", "inline", "item", "node", "top")
+
+    def __init__(self, node: Any, top: bool, item: bool) -> None:
+        self.node = node
+        self.children = iter(node.children)
+        self.top = top
+        self.item = item  # a list item: leave it on self.items until its end
+        self.inline: list[Any] = []
+
+
+Reparse = Callable[[Note, Segment], None]
+
+
 class _Walker:
-    def __init__(self, note: Note, seg: Segment) -> None:
+    def __init__(self, note: Note, seg: Segment, reparse: Reparse) -> None:
+        self.reparse = reparse
         self.note = note
         self.seg = seg
         self.text: str = seg.text
@@ -95,32 +113,40 @@ class _Walker:
         name = "heading" if name == "lheading" else name
         self.note.blocks.append((name, self.line_of(s), self.line_of(self.end(s, e))))
 
-    def block(self, node: Any, top: bool = False) -> None:
-        inline: list[Any] = []
-        for child in node.children:
-            if top:
+    def block(self, root: Any, top: bool = False) -> None:
+        """The blocks under ``root`` in order, depth first, with a stack of their own (no
+        recursion on the input's depth; the nesting limit bounds it anyway)."""
+        stack = [_Frame(root, top, False)]
+        while stack:
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
+                if frame.inline:
+                    self.inline(frame.inline)
+                stack.pop()
+                if frame.item:
+                    self.items.pop()
+                continue
+            if frame.top:
                 self._top_block(child)
             name = child.name
             if name in _INLINE:
-                inline.append(child)
+                frame.inline.append(child)
                 continue
-            if inline:
-                self.inline(inline)
-                inline = []
+            if frame.inline:
+                self.inline(frame.inline)
+                frame.inline = []
             if name in ("heading", "lheading"):
                 self.heading(child)
             elif name == "list_item":
-                self.list_item(child, node)
+                self.list_item(child, frame.node)
+                stack.append(_Frame(child, False, True))
             elif name in ("fence", "code_block"):
                 self.code_block(child)
             elif name == "html_block":
                 self.html(child)
-            elif name == "paragraph" and self._math_block(child):
-                continue
-            else:
-                self.block(child)
-        if inline:
-            self.inline(inline)
+            elif not (name == "paragraph" and self._math_block(child)):
+                stack.append(_Frame(child, False, False))
 
     def _math_block(self, node: Any) -> bool:
         s, e = self.span(node)
@@ -142,9 +168,8 @@ class _Walker:
 
         s, _ = self.span(node)
         start = self.text.rfind("\n", 0, s) + 1
-        html_block(
-            self.note, self.base + start, node.meta.get("content", ""), self.inlines.scanner, parse_segment
-        )
+        content = node.meta.get("content", "")
+        html_block(self.note, self.base + start, content, self.inlines.scanner, self.reparse, self.seg.depth)
 
     def heading(self, node: Any) -> None:
         plain = self.inline(list(node.children))
@@ -182,9 +207,7 @@ class _Walker:
             commented=self.seg.commented,
         )
         note.items.append(item)
-        self.items.append(len(note.items) - 1)
-        self.block(node)
-        self.items.pop()
+        self.items.append(len(note.items) - 1)  # popped when block() leaves the item
 
     def inline(self, nodes: list[Any]) -> str:
         return self.inlines.run(nodes, self.items[-1] if self.items else None)
@@ -193,5 +216,7 @@ class _Walker:
 _DEFINITION = re.compile(r"[ ]{0,3}\[((?:[^\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(?:<([^>\n]*)>|(\S+))")
 
 
-def parse_segment(note: Note, seg: Segment) -> None:
-    _Walker(note, seg).run()
+def parse_segment(note: Note, seg: Segment, reparse: Reparse | None = None) -> None:
+    """Parse ``seg`` into ``note``; the inside of an HTML comment goes to ``reparse`` (the
+    caller's choice of parser, with its nesting limit), else to this parser."""
+    _Walker(note, seg, reparse or parse_segment).run()

@@ -17,7 +17,7 @@ from markdown_it.common.utils import unescapeAll as unescape_all
 
 from vaultkit.model import Link, LinkKind, Note
 from vaultkit.parse.inline import InlineScanner
-from vaultkit.parse.shared import DocOffset, Segment, dest_span, split_wikilink
+from vaultkit.parse.shared import LABEL_TOKENS, Claimed, DocOffset, Segment, dest_span, split_wikilink
 
 WIKILINK = re.compile(r"(!?)\[\[((?:(?!\[\[|\]\])[^\n])+?)\]\]")
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$(?!\$)", re.S)
@@ -109,7 +109,15 @@ class InlineWalker:
         plain: list[str],
         siblings: list[Any],
     ) -> None:
-        for j, node in enumerate(nodes):
+        """The inline nodes in order, depth first, with a stack of their own (no recursion
+        on the input's depth)."""
+        stack: list[tuple[list[Any], int]] = [(nodes, 0)]
+        while stack:
+            level, j = stack.pop()
+            if j >= len(level):
+                continue
+            stack.append((level, j + 1))
+            node = level[j]
             name = node.name
             s, e = self.offsets.span(node)
             s, e = s - cs, e - cs
@@ -132,11 +140,11 @@ class InlineWalker:
                     self.scanner.comment(html, s, doc, item)
                 else:
                     before = len(self.note.links)
-                    self.scanner.html(html, doc(s), item, _tokens(nodes[j + 1 :]), -1)
+                    self.scanner.html(html, doc(s), item, _tokens(level[j + 1 : j + 1 + LABEL_TOKENS]), -1)
                     found.extend(self.note.links[before:])
                     del self.note.links[before:]
             elif node.children:
-                self._nodes(list(node.children), cs, content, doc, item, found, covered, plain, siblings)
+                stack.append((list(node.children), 0))
 
     def _link(
         self, name: str, url: str, label: str, content: str, s: int, e: int, doc: DocOffset, item: int | None
@@ -192,9 +200,10 @@ class InlineWalker:
             return
 
         added = []
+        claimed = Claimed(covered)
         for m in WIKILINK.finditer(content):
             s, e = m.span()
-            if any(cs_ < e and s < ce_ for cs_, ce_ in covered) or not m.group(2).strip():
+            if claimed.overlaps(s, e) or not m.group(2).strip():
                 continue
             body = m.group(2)
             target, anchor, alias = split_wikilink(body)
@@ -221,12 +230,15 @@ class InlineWalker:
     def _math(self, content: str, covered: list[tuple[int, int]], doc: DocOffset) -> None:
         if "$" not in content:
             return
+        claimed = Claimed(covered)
+        added = []
         for m in _MATH.finditer(content):
             s, e = m.span()
-            if any(cs_ < e and s < ce_ for cs_, ce_ in covered):
+            if claimed.overlaps(s, e):
                 continue
-            covered.append((s, e))
+            added.append((s, e))
             self.note.code_spans.append((doc(s), doc(e)))
+        covered.extend(added)
 
 
 _REF_LABEL = re.compile(r"\]\s*\[((?:[^\]\\]|\\.)*)\]$")
@@ -254,9 +266,14 @@ def _display(body: str) -> str:
 
 def _text_of(node: Any) -> str:
     parts = []
-    for n in node.walk():
+    stack = [node]
+    while stack:  # depth first, in order, without recursion
+        n = stack.pop()
         if n.name in ("text", "text_special"):
             parts.append(n.meta.get("content", ""))
+        elif n.name in ("softbreak", "hardbreak"):  # "multi⏎line" is "multi line"
+            parts.append(" ")
+        stack.extend(reversed(n.children))
     return "".join(parts)
 
 

@@ -8,18 +8,15 @@ from bisect import bisect_right
 from markdown_it.token import Token
 
 from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
+from vaultkit.parse.shapes import BRACKETS, MALFORMED
 from vaultkit.parse.shared import DocOffset, SpanFree, dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
 TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
-_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.M)
-# Text that was meant as a link but did not become one.
-_SPACE_IN_DEST = re.compile(r"\[([^\[\]\n]*)\]\((https?:[^()\n]*?\s[^()\n]*?)\)")
-_SPACE_BEFORE_PAREN = re.compile(r"\[([^\[\]\n]+)\][ \t]+\((https?://[^()\s]+)\)")
-_UNCLOSED = re.compile(r"\[([^\[\]\n]*)\]\((https?://[^()\s]*)(?=\s|$)", re.M)
-_ORPHAN_CLOSE = re.compile(r"\]\((https?://[^()\s]+)\)")
-_ORPHAN_OPEN = re.compile(r"\[([^\[\]\n]*)\((https?://[^()\s]+)\)")
+# A block id ends its line, after a space or straight after a link or embed
+# (`![[shot.png]]^fig-1`, as Obsidian's own vaults write it).
+_BLOCK_ID = re.compile(r"(?:^|[ \t]|(?<=\]\])|(?<=\)))\^([A-Za-z0-9-]+)[ \t]*$", re.M)
 _HREF = re.compile(r"""<(a|img)\b[^>]*?\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
@@ -125,6 +122,8 @@ class InlineScanner:
                 break
             if c.type in ("text", "code_inline") or c.type == "image":
                 text.append(c.content)
+            elif c.type in ("softbreak", "hardbreak"):  # "multi⏎line" is "multi line"
+                text.append(" ")
         label = "".join(text)
         src = content[s:e]
         if tok.markup == "autolink":
@@ -252,7 +251,7 @@ class InlineScanner:
     def prose(self, content: str, covered: list[tuple[int, int]], doc: DocOffset, item: int | None) -> None:
         """Regex scans over text that no inline rule claimed."""
         note = self.note
-        covered.sort()
+        covered[:] = _merged(covered)
 
         def free(s: int, e: int) -> bool:
             i = bisect_right(covered, (s, 1 << 62)) - 1
@@ -263,6 +262,8 @@ class InlineScanner:
         has_url = "://" in content
         if has_url and ("[" in content or "]" in content) and _maybe_malformed(content, covered):
             self._malformed(content, covered, free, doc, item)
+        if "[[" in content or "][" in content:
+            self._unresolved_brackets(content, covered, free, doc, item)
         if has_url:
             for m in BARE_URL.finditer(content):
                 url = trim_url(m.group(0))
@@ -297,30 +298,25 @@ class InlineScanner:
         self, content: str, covered: list[tuple[int, int]], free: SpanFree, doc: DocOffset, item: int | None
     ) -> None:
         found: list[tuple[int, int]] = []
-        patterns = (
-            (_SPACE_IN_DEST, "whitespace"),
-            (_SPACE_BEFORE_PAREN, "space-before-paren"),
-            (_UNCLOSED, "unclosed"),
-            (_ORPHAN_OPEN, "unbalanced"),
-            (_ORPHAN_CLOSE, "unbalanced"),
-        )
-        for pattern, why in patterns:
+        for pattern, why, url_group, text_group in MALFORMED:
             for m in pattern.finditer(content):
                 s, e = m.start(), m.end()
+                if why == "no-parens":  # the URL ends as a bare URL would
+                    e = m.start(2) + len(trim_url(m.group(2)))
                 if not free(s, e) or any(fs < e and s < fe for fs, fe in found):
                     continue
                 found.append((s, e))
-                url_group = m.lastindex or 1
-                text = m.group(1) if (m.lastindex or 0) >= 2 else ""
+                text = m.group(text_group) if text_group else ""
+                url_end = min(m.end(url_group), e)
                 link = Link(
                     "link",
-                    m.group(url_group),
+                    content[m.start(url_group) : url_end],
                     None,
                     text,
                     doc(s),
                     doc(e),
                     doc(m.start(url_group)),
-                    doc(m.end(url_group)),
+                    doc(url_end),
                     self.commented,
                     False,
                     item,
@@ -329,6 +325,47 @@ class InlineScanner:
                 self.note.links.append(link)
         covered.extend(found)
         covered.sort()
+
+    def _unresolved_brackets(
+        self, content: str, covered: list[tuple[int, int]], free: object, doc: object, item: int | None
+    ) -> None:
+        """An unclosed ``[[wikilink``, and ``[text][label]`` with no definition of label."""
+        assert callable(free) and callable(doc)
+        for pattern, why in BRACKETS:
+            for m in pattern.finditer(content):
+                s, e = m.start(), m.end()
+                if not free(s, e) or not m.group(1).strip():
+                    continue
+                target = (m.group(2) or m.group(1)) if why == "undefined-reference" else m.group(1)
+                link = Link(
+                    "link",
+                    target.strip(),
+                    None,
+                    m.group(1),
+                    doc(s),
+                    doc(e),
+                    -1,
+                    -1,
+                    self.commented,
+                    False,
+                    item,
+                )
+                link.malformed = why
+                self.note.links.append(link)
+                covered[:] = _merged([*covered, (s, e)])
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans covering the same ground: an image or HTML inside a link's
+    text is a span inside the link's span, and must not leave the link's URL looking free."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _maybe_malformed(content: str, covered: list[tuple[int, int]]) -> bool:

@@ -45,6 +45,11 @@ def _track(rule: InlineRule, token_type: str) -> InlineRule:
 
 def wikilink_rule(state: StateInline, silent: bool) -> bool:
     """``[[target#anchor|alias]]`` and ``![[embed]]`` on one line."""
+    if silent:
+        # Only a link label's scan (parseLinkLabel) asks silently. As CommonMark reads it,
+        # `[text with [[x]] inside](url)` is a link: its brackets are balanced, and the
+        # wikilink inside is found when the label is parsed for real.
+        return False
     src, pos = state.src, state.pos
     embed = src.startswith("![[", pos)
     if not embed and not src.startswith("[[", pos):
@@ -77,7 +82,7 @@ def _allow(url: str) -> bool:
 
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"maxNesting": 40}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"maxNesting": 100}).enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
     # Keep destinations exactly as written: no percent-encoding, no scheme filtering.
     md.normalizeLink = _identity  # type: ignore[method-assign]

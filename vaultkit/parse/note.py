@@ -23,7 +23,9 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from vaultkit.limits import active as active_limits
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
+from vaultkit.parse.depth import mask_deep
 from vaultkit.parse.frontmatter import frontmatter_tags, load_yaml, split_frontmatter
 from vaultkit.parse.inline import InlineScanner
 from vaultkit.parse.mdit import parser
@@ -55,7 +57,7 @@ def parse_note(path: str, text: str, template: bool = False) -> Note:
         for name in frontmatter_tags(fm.data):
             note.tags.append(Tag(name, -1, 1))
         note.disabled = _disabled_rules(fm.data)
-    _parse_segment(note, Segment(text[body_start:], body_start, False))
+    parse_segment(note, Segment(text[body_start:], body_start, False))
     if "vaultkit-" in text:
         note.suppressions = _suppressions(note)
     return note
@@ -76,12 +78,20 @@ def use_reference_parser() -> bool:
     return os.environ.get("VAULTKIT_PARSER", "").lower() in ("reference", "python", "py")
 
 
-def _parse_segment(note: Note, seg: Segment) -> None:
+def parse_segment(note: Note, seg: Segment) -> None:
+    """Parse one segment (the body, or the inside of a comment) with either parser, its
+    markup nested past the nesting limit masked first (``parse.depth``)."""
+    cap = active_limits().nesting
+    if seg.depth > cap:
+        return  # comments nested deeper than the cap are text
+    masked = mask_deep(seg.text, cap)
+    if masked is not seg.text:
+        seg = Segment(masked, seg.base, seg.commented, seg.depth)
     if not use_reference_parser():
         from vaultkit.parse import fast as parse_rs
 
         if parse_rs.available() and not _diverges(seg.text):
-            parse_rs.parse_segment(note, seg)
+            parse_rs.parse_segment(note, seg, parse_segment)
             return
     parse_segment_reference(note, seg)
 
@@ -135,7 +145,7 @@ def parse_segment_reference(note: Note, seg: Segment) -> None:
             start = seg.offset(tok.map[0])
             note.code_spans.append((start, seg.line_end(seg.last_line(tok.map[0], tok.map[1]))))
         elif t == "html_block" and tok.map:
-            html_block(note, seg.offset(tok.map[0]), tok.content, scanner, _parse_segment)
+            html_block(note, seg.offset(tok.map[0]), tok.content, scanner, parse_segment, seg.depth)
 
 
 def _list_item(note: Note, seg: Segment, tok: Token, nxt: Token, stack: list[int]) -> int:

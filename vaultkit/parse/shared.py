@@ -4,6 +4,7 @@ destination splitting. Both backends import this module; it imports neither."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Protocol
 
@@ -23,6 +24,22 @@ DocOffset = Callable[[int], int]
 SpanFree = Callable[[int, int], bool]
 
 
+LABEL_TOKENS = 256  # tokens after an ``<a href>`` searched for its text (a bound, not a scan to the end)
+
+
+class Claimed:
+    """Spans already claimed by a link, code or math (non-overlapping): whether a new
+    span overlaps one, in O(log n) rather than a scan of them all."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e) - 1
+        return i >= 0 and self.spans[i][1] > s
+
+
 class HtmlScanner(Protocol):
     def scan_html(self, html: str, base: int, item: int | None) -> None: ...
 
@@ -30,10 +47,11 @@ class HtmlScanner(Protocol):
 class Segment:
     """A piece of the note parsed as markdown: the body, or the inside of a comment."""
 
-    def __init__(self, text: str, base: int, commented: bool) -> None:
+    def __init__(self, text: str, base: int, commented: bool, depth: int = 0) -> None:
         self.text = text
         self.base = base
         self.commented = commented
+        self.depth = depth  # how many HTML comments it is inside
         self.lines = text.split("\n")
         self.starts = line_starts(text)
         self.cursor: dict[int, int] = {}
@@ -92,6 +110,7 @@ def html_block(
     content: str,
     scanner: HtmlScanner,
     parse_segment: Callable[[Note, Segment], None],
+    depth: int = 0,
 ) -> None:
     """An HTML block: comments are parsed as markdown (flagged), other HTML yields links."""
     for m in _COMMENT_BLOCK.finditer(content):
@@ -111,7 +130,7 @@ def html_block(
             # The closing fence: the line after the YAML's last line.
             note.hidden_frontmatter.end_line = first_line + hidden.group(1).count("\n") + 1
             skip = hidden.end()
-        parse_segment(note, Segment(inner[skip:], start + 4 + skip, True))
+        parse_segment(note, Segment(inner[skip:], start + 4 + skip, True, depth + 1))
     html_only = _COMMENT_BLOCK.sub(lambda m: " " * len(m.group(0)), content)
     scanner.scan_html(html_only, block_start, None)
     if not note.headings or note.headings[-1].start < block_start:

@@ -6,6 +6,7 @@ names one."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -106,9 +107,16 @@ class Rule:
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property
+    def sections(self) -> dict[str, str]:
+        """The docs by section (ruff's: What it does, Why is this bad?, Example, Use
+        instead, Fix safety): heading → text."""
+        return doc_sections(self.doc)
+
+    @property
     def summary(self) -> str:
-        """The first paragraph of the docs, on one line."""
-        return " ".join(self.doc.split("\n\n", 1)[0].split())
+        """The first paragraph of what the rule does, on one line."""
+        what = self.sections.get("What it does", self.doc)
+        return " ".join(what.split("\n\n", 1)[0].split())
 
     def diag(
         self,
@@ -158,6 +166,18 @@ class Rule:
             False,
             dict(extra),
         )
+
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """``## Heading`` → the text under it, in order."""
+    out: dict[str, str] = {}
+    for part in re.split(r"^## ", doc, flags=re.M)[1:]:
+        heading, _, text = part.partition("\n")
+        out[heading.strip()] = text.strip()
+    return out
 
 
 REGISTRY: dict[str, Rule] = {}

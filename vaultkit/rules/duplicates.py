@@ -30,7 +30,8 @@ def note_urls(note: Note) -> list[tuple[str, Link]]:
     scope="split",
 )
 def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """The same URL saved more than once, compared as canonical URLs.
+    """## What it does
+    The same URL saved more than once, compared as canonical URLs.
 
     Within one note it is a warning at each later occurrence, naming the first.
     The same URL twice in one list item (a homepage given again as its "Demo")
@@ -51,6 +52,21 @@ def duplicate_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     `boilerplate-threshold = 0.1`, `boilerplate-min-notes = 5`, and
     `ignore = ["regex", ...]`: URLs matching one of these (searched in the
     canonical URL) are never reported as duplicates.
+
+    ## Why is this bad?
+    A reading list or bookmark note that holds a link twice is harder to keep: the copies
+    drift apart, and counts and exports show the resource twice.
+
+    ## Example
+    ```markdown
+    - [Post](https://example.com/post)
+    - [Post again](https://example.com/post?utm_source=rss)
+    ```
+
+    ## Use instead
+    ```markdown
+    - [Post](https://example.com/post)
+    ```
 
     ## Fix safety
 
@@ -191,12 +207,24 @@ def _duplicate(note: Note, gone: Link, kept: Link, where: str) -> Diagnostic:
     return d
 
 
+_LAST_PARENTS: list[Any] = [None, set()]  # the last note seen, and its items with sub-items
+
+
+def _parents(note: Note) -> set[int]:
+    """The items of ``note`` that have sub-items, found once per note (not once per duplicate:
+    20,000 duplicates took 16 s)."""
+    if _LAST_PARENTS[0] is not note:
+        _LAST_PARENTS[:] = [note, {i.parent for i in note.items if i.parent is not None}]
+    return _LAST_PARENTS[1]  # type: ignore[no-any-return]
+
+
 def _remove_item(note: Note, link: Link) -> tuple[Edit, ...]:
-    """Delete the list item holding ``link`` when the item is nothing but that link."""
+    """Delete the list item holding ``link`` when the item is nothing but that link
+    (and has no sub-items)."""
     if link.item is None or not note.text:
         return ()
     item = note.items[link.item]
-    if item.line != item.end_line or any(i.parent == link.item for i in note.items):
+    if item.line != item.end_line or link.item in _parents(note):
         return ()
     start = note.line_starts[item.line - 1]
     end = note.line_starts[item.line] if item.line < len(note.line_starts) else len(note.text)

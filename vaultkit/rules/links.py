@@ -4,17 +4,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from vaultkit.index.facts import LinkRow, NoteView
 from vaultkit.index.names import fold, strip_md
 from vaultkit.index.suggest import Suggestion, suggest_heading, suggest_names
 from vaultkit.model import Diagnostic, Edit, Link, Note, Severity
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
-from vaultkit.text.url_repair import describe, repair_space, split_glued
-from vaultkit.text.urls import is_external
+from vaultkit.text.url_repair import scheme_typo
+from vaultkit.vault.files import in_folders
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Templater (`<% tp.date.now() %>`) and core Templates (`{{date}}`) placeholders.
+_PLACEHOLDER = re.compile(r"<%.*?%>|\{\{.*?\}\}")
+_WHERE = {"comment": " in a comment", "property": " in a property"}
+
+
+def _placeholder(target: str, path: str, ctx: Context) -> bool:
+    """A link made by a template, in the vault's templates folder: not a link yet."""
+    return bool(_PLACEHOLDER.search(target)) and in_folders(path, ctx.settings.get("template_dirs", []))
+
+
+def _context(row: Any) -> dict[str, str]:
+    """Where a link sits, when that is a comment or a property (for its own severity)."""
+    return {"context": row.context} if getattr(row, "context", None) else {}
+
+
 LOCAL_KINDS = ("link", "image", "html", "reference")
+
+
+def is_local_target(target: str) -> bool:
+    """Whether a markdown link destination is a path in the vault (no scheme, not ``//host``)."""
+    return not _SCHEME.match(target) and not target.startswith("//")
 
 
 def _suggest(target: str, ctx: Context, source: str) -> tuple[str, Suggestion | None]:
@@ -59,16 +80,34 @@ def _report(
     scope="vault",
 )
 def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A wikilink or embed whose target note or file is not in the vault.
+    """## What it does
+    A wikilink or embed whose target note or file is not in the vault.
 
     Targets resolve as Obsidian resolves them: case-insensitive, NFC-normalised,
     `.md` optional, a path-qualified target matches as a path suffix, and `../`
     is relative to the linking note. The message suggests the closest note names
     and, when the link text is an alias of a note, the link Obsidian needs.
-    Links inside frontmatter properties (`"[[Note]]"`) are checked too.
+    Links inside frontmatter properties (`"[[Note]]"`) and comments are checked too; the
+    message says so, and `[severity.context]` in the config can give them their own level.
+    Template placeholders (`[[<% tp.file.title %>]]`, `[[{{date}}]]`) in the templates
+    folder are not links yet, and are skipped.
     Suggestions compare the words of names (`obsidian-dataview` finds `dataview`),
     offer only files of the right kind (an `.mp4` embed gets no note), and say
     nothing rather than offer a poor match.
+
+    ## Why is this bad?
+    Clicking the link creates an empty note instead of opening the one meant, and the
+    note it should point to loses a backlink.
+
+    ## Example
+    ```markdown
+    Notes from [[Meeting Notse]].
+    ```
+
+    ## Use instead
+    ```markdown
+    Notes from [[Meeting notes]].
+    ```
 
     ## Fix safety
 
@@ -80,13 +119,18 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     for link in note.links:
         if link.kind not in ("wikilink", "embed") or not link.target:
             continue
+        if _placeholder(link.target, note.path, ctx):
+            continue
         if ctx.index.resolve(link.target, note.path) is None:
             what = "embed" if link.kind == "embed" else "wikilink"
             hint, clear = _suggest(link.target, ctx, note.path)
             edit = _target_edit(note, link, clear.value) if clear else None
-            yield _report(
-                "VK001", note, link, f"{what} target '{link.target}' is not in the vault{hint}", edit
+            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            d = _report(
+                "VK001", note, link, f"{what} target '{link.target}'{where} is not in the vault{hint}", edit
             )
+            d.extra.update(_context(link))
+            yield d
 
 
 @rule(
@@ -99,7 +143,8 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
     scope="vault",
 )
 def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A `#heading` or `#^block` part that the target note does not have.
+    """## What it does
+    A `#heading` or `#^block` part that the target note does not have.
 
     Wikilink headings match as Obsidian matches them (case-insensitive,
     punctuation stripped, spaces collapsed; `[[Note#H1#H2]]` needs H2 under H1).
@@ -109,13 +154,27 @@ def broken_anchor(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]:
     The message suggests the closest heading of the target, when one is close
     enough and clearly ahead of the second best.
 
+    ## Why is this bad?
+    The link opens the note at its top instead of the section meant; usually the heading
+    was renamed and the links to it were not.
+
+    ## Example
+    ```markdown
+    See [[Meeting notes#Agneda]].
+    ```
+
+    ## Use instead
+    ```markdown
+    See [[Meeting notes#Agenda]].
+    ```
+
     ## Fix safety
 
     Unsafe (`--unsafe-fixes` only): the fix rewrites the anchor to that one clear
     heading. A heading that merely looks alike may not be the one meant.
     """
     for link in note.links:
-        if not link.anchor or link.in_frontmatter:
+        if not link.anchor or link.in_frontmatter or _placeholder(link.anchor, note.path, ctx):
             continue
         if link.kind in ("wikilink", "embed"):
             path = ctx.index.resolve(link.target, note.path) if link.target else note.path
@@ -178,12 +237,27 @@ def _anchor_edit(note: Note, link: Link | LinkRow, new: str) -> Edit | None:
 
 @rule("VK003", "missing-file", Severity.ERROR, scope="vault")
 def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """A markdown link or image that points to a local path that does not exist.
+    """## What it does
+    A markdown link or image that points to a local path that does not exist.
 
     The path is URL-decoded (`My%20Note.md`), `<My Note.md>` is accepted, and it
     is looked up relative to the note, then from the vault root, then by name as
     Obsidian does. Links with a scheme (`https:`, `mailto:`, `obsidian:`) are
     not local and are left to the URL rules.
+
+    ## Why is this bad?
+    The image does not show and the link goes nowhere; the file was usually moved or
+    renamed outside Obsidian.
+
+    ## Example
+    ```markdown
+    ![diagram](attachments/diagramm.png)
+    ```
+
+    ## Use instead
+    ```markdown
+    ![diagram](attachments/diagram.png)
+    ```
 
     ## Fix safety
 
@@ -192,110 +266,34 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     for link in note.links:
         if link.kind not in LOCAL_KINDS or not link.target or link.malformed:
             continue
-        if _SCHEME.match(link.target) or link.target.startswith("//"):
+        if not is_local_target(link.target) or _placeholder(link.target, note.path, ctx):
             continue
+        if scheme_typo(link.target):
+            continue  # malformed-link reports it
         if ctx.index.resolve_path(link.target, note.path) is None:
-            yield this("VK003").diag_at(
+            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            d = this("VK003").diag_at(
                 note.path,
                 link,
-                f"'{link.target}' does not exist (looked up from {_folder(note.path)}, the vault root "
-                "and by name); correct the path or add the file",
+                f"'{link.target}'{where} does not exist (looked up from {_folder(note.path)}, the vault "
+                "root and by name); " + _www(link.target),
             )
+            d.extra.update(_context(link))
+            yield d
+
+
+def commit_link_diag(path: str, row: Any, message: str) -> Diagnostic:
+    """A link that the staged commit breaks (``check --staged``), reported as what it will be
+    once committed: a broken wikilink, or a missing file for a markdown link."""
+    code = "VK001" if row.kind in ("wikilink", "embed") else "VK003"
+    return this(code).diag_at(path, row, message)
+
+
+def _www(target: str) -> str:
+    if target.lower().startswith("www.") and "." in target[4:]:
+        return f"did you mean https://{target}? Without a scheme it is a path to a file"
+    return "correct the path or add the file"
 
 
 def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] + "/" if "/" in path else "the note's folder"
-
-
-_WHY = {
-    "space-before-paren": "a space between ']' and '(' stops this from being a link",
-    "unclosed": "the link's '(' is never closed",
-    "unbalanced": "unbalanced brackets or parentheses around a link",
-}
-
-
-@rule(
-    "VK004",
-    "malformed-link",
-    Severity.ERROR,
-    fix=FixKind.URL,
-    safety=FixSafety.SAFE,
-    on_import=True,
-    fix_message="repaired {n} malformed link(s)",
-)
-def malformed_link(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Text meant as a link that did not become one, or a URL that can't be right.
-
-    Reports whitespace inside a URL (`[t](https://simonwil lison.net/x)`), two
-    URLs in one link (`[t](https://a.io/k https://a.io/l)`), two URLs glued
-    together (`https://a.io/x.htmlhttps://a.io/x.html`), an empty destination
-    (`[t]()`), and unbalanced brackets or parentheses around a link. Each message
-    says what the fix will write.
-
-    ## Fix safety
-
-    Safe, where there is only one reading and the target stays the same:
-
-    - a space in the path, query or fragment is written `%20`
-      (`preview_Blue Topaz.png` → `preview_Blue%20Topaz.png`): the same file on the
-      server, the same local file;
-    - a space in the host is removed when the joined host is a valid host name
-      (`simonwil lison.net` → `simonwillison.net`): a host cannot hold a space;
-    - a URL glued to a copy of itself becomes one copy.
-
-    Unsafe (`--unsafe-fixes` only): two whole URLs in one destination are split into
-    two links with the same text; they are never merged. Tabs, line breaks, other
-    glued URLs and hosts that stay invalid are reported and left alone.
-    """
-    r = this("VK004")
-    for link in note.links:
-        if link.malformed == "whitespace":
-            yield _whitespace(note, link)
-        elif link.malformed:
-            yield r.diag(
-                note, link.start, link.end, f"{_WHY.get(link.malformed, 'malformed link')}: {link.target}"
-            )
-        elif link.kind == "link" and not link.target and link.anchor is None:
-            yield r.diag(
-                note,
-                link.start,
-                link.end,
-                "link has an empty destination '()'; add the URL or remove the link",
-            )
-        elif is_external(link.target):
-            yield from _glued(note, link)
-
-
-def _whitespace(note: Note, link: Link) -> Diagnostic:
-    repair = repair_space(link.target)
-    written = note.text[link.dest_start : link.dest_end] == link.target
-    message = describe(link.target, repair)
-    if repair is None or not written:
-        return this("VK004").diag(note, link.start, link.end, message)
-    if repair.kind != "urls-split":
-        edit = Edit(link.dest_start, link.dest_end, repair.replacement)
-        return this("VK004").diag(note, link.start, link.end, message, (edit,), change=repair.kind)
-    before, after = note.text[link.start : link.dest_start], note.text[link.dest_end : link.end]
-    if note.text[link.start - 1 : link.start] == "!":
-        before = "!" + before  # an image: split it into two images
-    split = " ".join(before + part + after for part in repair.parts)
-    start = link.start - (1 if before.startswith("!") else 0)
-    edit = Edit(start, link.end, split)
-    return this("VK004").diag(note, start, link.end, message, (edit,), unsafe=True, change="urls-split")
-
-
-def _glued(note: Note, link: Link) -> Iterator[Diagnostic]:
-    parts = split_glued(link.target)
-    if not parts:
-        return
-    edits: tuple[Edit, ...] = ()
-    same = all(p == parts[0] for p in parts)
-    if same and link.dest_start >= 0 and note.text[link.dest_start : link.dest_end] == link.target:
-        edits = (Edit(link.dest_start, link.dest_end, parts[0]),)
-    if same:
-        what = f"a URL glued to a copy of itself: {link.target}" + (
-            f"; the fix writes {parts[0]}" if edits else ""
-        )
-    else:
-        what = f"{len(parts)} URLs glued together: {link.target}; separate them by hand"
-    yield this("VK004").diag(note, link.start, link.end, what, edits, change="glued-duplicate-removed")

@@ -24,8 +24,22 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 @rule("VK000", "unreadable-file", Severity.ERROR)
 def unreadable_file(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A note that could not be read: permission denied, a binary file named `.md`, or bytes
+    """## What it does
+    A note that could not be read: permission denied, a binary file named `.md`, or bytes
     that are not text. The run goes on with the other files.
+
+    ## Why is this bad?
+    No other rule can check the note, and Obsidian shows nothing useful for it: a broken
+    symlink, a file without read permission or an image saved as `.md` hides whatever the
+    vault meant to keep there.
+
+    ## Example
+    A file `scan.md` holding the bytes of a PNG image, or a symlink `old.md` to a file that
+    was deleted.
+
+    ## Use instead
+    Rename the image to `scan.png` and link it (`![[scan.png]]`), restore the file the
+    symlink points to, or remove the symlink.
 
     ## Fix safety
 
@@ -45,7 +59,8 @@ def unreadable(path: str, message: str) -> Diagnostic:
 
 @rule("VK006", "invalid-frontmatter", Severity.ERROR)
 def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Frontmatter YAML that does not parse, that is not a mapping of keys to values, or whose
+    """## What it does
+    Frontmatter YAML that does not parse, that is not a mapping of keys to values, or whose
     aliases make a value contain itself or expand past 100,000 values.
 
     When the config declares a schema (`[frontmatter] required = [...]`,
@@ -56,6 +71,24 @@ def invalid_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     checked the same way; a note with no frontmatter at all is missing every
     required key. Notes in the vault's templates folder get no schema check (their
     `{{date}}` placeholders are filled in when the template is used).
+
+    ## Why is this bad?
+    Obsidian drops properties it cannot parse, so searches, Dataview queries and exports
+    see none of the note's metadata.
+
+    ## Example
+    ```markdown
+    ---
+    title: Notes: week 1
+    ---
+    ```
+
+    ## Use instead
+    ```markdown
+    ---
+    title: "Notes: week 1"
+    ---
+    ```
 
     ## Fix safety
 
@@ -151,11 +184,29 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
     fix_message="removed {n} empty list item(s)",
 )
 def empty_list_item(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A list marker with nothing after it. The fix removes the empty item's line (not when
+    """## What it does
+    A list marker with nothing after it. The fix removes the empty item's line (not when
     that would pull an indented code block below it into the list).
 
     Notes in the vault's templates folder (`.obsidian/templates.json`, or Templater's
     setting) are skipped: there an empty `- ` is where the user starts typing.
+
+    ## Why is this bad?
+    It shows as an empty bullet, and it splits or joins lists in ways the text does not
+    show.
+
+    ## Example
+    ```markdown
+    - milk
+    -
+    - eggs
+    ```
+
+    ## Use instead
+    ```markdown
+    - milk
+    - eggs
+    ```
 
     ## Fix safety
 

@@ -47,11 +47,27 @@ def _emit(
 
 @rule("VK013", "dead-url", Severity.ERROR, online=True, scope="vault")
 def dead_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """An external URL that is gone: 404 or 410, a DNS failure, a refused connection, a TLS
+    """## What it does
+    An external URL that is gone: 404 or 410, a DNS failure, a refused connection, a TLS
     error, a redirect loop, or a 5xx that persists after retries. The message names the cause.
 
     Runs only with `--online`. Each canonical URL is requested once per run (HEAD, then a
     capped GET when HEAD is refused) and results are cached (see the README).
+
+    ## Why is this bad?
+    The page the note relies on is no longer there; the sooner it is noticed, the likelier
+    an archived copy can be found.
+
+    ## Example
+    ```markdown
+    [Talk](https://example.com/talk-2019)
+    ```
+    where `https://example.com/talk-2019` answers 404.
+
+    ## Use instead
+    ```markdown
+    [Talk](https://web.archive.org/web/2019/https://example.com/talk-2019)
+    ```
 
     ## Fix safety
 
@@ -73,10 +89,25 @@ def dead_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
     scope="vault",
 )
 def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """An external URL that has moved permanently (every hop a 301 or 308).
+    """## What it does
+    An external URL that has moved permanently (every hop a 301 or 308).
 
     `vaultkit fix --online` rewrites the link to its final location. Temporary
     redirects (302, 303, 307) are left alone.
+
+    ## Why is this bad?
+    Each visit costs a detour, and the old address may stop redirecting one day.
+
+    ## Example
+    ```markdown
+    [Docs](http://example.com/docs)
+    ```
+    where `http://example.com/docs` answers 301 to `https://example.com/docs/`.
+
+    ## Use instead
+    ```markdown
+    [Docs](https://example.com/docs/)
+    ```
 
     ## Fix safety
 
@@ -102,9 +133,23 @@ def redirected_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("VK015", "unverifiable-url", Severity.INFO, online=True, scope="vault")
 def unverifiable_url(note: Note | NoteView, ctx: Context) -> Iterator[Diagnostic]:
-    """An external URL that could not be verified: 401, 403, 429, 999, a bot wall or a
+    """## What it does
+    An external URL that could not be verified: 401, 403, 429, 999, a bot wall or a
     timeout, or one vaultkit refused to request (a private or loopback address; see
     `--allow-private`). These are never reported as dead.
+
+    ## Why is this bad?
+    It may be fine; the finding says the check could not tell, so you can look yourself.
+
+    ## Example
+    ```markdown
+    [Profile](https://www.linkedin.com/in/someone)
+    ```
+    where the site answers 999 to anything but a browser.
+
+    ## Use instead
+    Open the link in a browser; if it works, ignore the finding for that note
+    (`<!-- vaultkit-disable-next-line unverifiable-url -->` above it).
 
     ## Fix safety
 

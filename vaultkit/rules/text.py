@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vaultkit.model import Diagnostic, Edit, Note, Severity
+from vaultkit.limits import active
+from vaultkit.model import Diagnostic, Edit, Note, Severity, long_line_spans
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.text.urls import is_external, strip_tracking, tracking_params
@@ -31,7 +32,8 @@ _NO_MARKER_SPACE = re.compile(r"^([ \t]*)([-*+])(?=\[[^\]\n]*\]\([^)\n]*\))", re
     fix_message="repaired mojibake on {n} line(s)",
 )
 def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
+    """## What it does
+    Text garbled by a wrong encoding: UTF-8 read as Windows-1252, Latin-1 or Mac Roman.
 
     `â€”` for `—`, `Â` + no-break space, `ðŸ«µ` for 🫵, `‚óªÔ∏è` for `◻️`, and Mac
     Roman emoji (`\\uf8ffüü©` for 🟩). Every damaged line is reported with its
@@ -39,6 +41,19 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     the file or the sequence is unambiguous. Legitimate non-ASCII text (`café`,
     `×`, CJK, emoji) and inline code are left alone. The fix repairs encoding
     only: no quote uncurling, HTML unescaping or Unicode normalisation.
+
+    ## Why is this bad?
+    The text reads as garbage, and search does not find the words it holds.
+
+    ## Example
+    ```markdown
+    Itâ€™s fine â€” really.
+    ```
+
+    ## Use instead
+    ```markdown
+    It’s fine — really.
+    ```
 
     ## Fix safety
 
@@ -55,12 +70,19 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     if not text or not looks_like_mojibake(text):
         return
     spans = fragment_spans(note)
-    repairs = find_mojibake(text, note.code_spans, [(s, e) for s, e, _ in spans])
+    skip = note.code_spans + long_line_spans(note, active().line_length)  # the line-length limit
+    repairs = find_mojibake(text, skip, [(s, e) for s, e, _ in spans])
     found = [Edit(rep.start, rep.end, rep.replacement) for rep in repairs]
     unresolved = unresolved_repairs(note, ctx.index, found) if spans else set()
     by_line: dict[int, list[Edit]] = {}
     for e in found:
         by_line.setdefault(note.position(e.start)[0], []).append(e)
+    yield from _by_line(note, by_line, unresolved)
+
+
+def _by_line(note: Note, by_line: dict[int, list[Edit]], unresolved: set[Edit]) -> Iterator[Diagnostic]:
+    """One finding per damaged line, with the line as repaired; a line whose only repairs
+    are fragments that would match no heading is reported, not fixed."""
     for line, all_edits in sorted(by_line.items()):
         edits = [e for e in all_edits if e not in unresolved]
         if not edits:
@@ -99,11 +121,28 @@ def mojibake(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="re-indented {n} list item(s) indented with no-break spaces",
 )
 def nbsp_indent(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
+    """## What it does
+    No-break spaces (U+00A0) or other Unicode spaces in the indentation of a list item.
 
     Markdown only counts ASCII spaces and tabs as indentation, so such items lose
     their nesting. The fix turns each of them into a regular space, where the line
     then is a list item (four spaces with no list above would make it a code block).
+
+    ## Why is this bad?
+    The nested item shows as a paragraph or as part of the item above, not under it.
+
+    ## Example
+    The item `milk` is indented with two no-break spaces:
+    ```markdown
+    - groceries
+    \u00a0\u00a0- milk
+    ```
+
+    ## Use instead
+    ```markdown
+    - groceries
+      - milk
+    ```
 
     ## Fix safety
 
@@ -147,9 +186,25 @@ _NOT_FIXED = (
     fix_message="added the missing space after {n} list marker(s)",
 )
 def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
+    """## What it does
+    A line starting `-[text](url)` or `*[text](url)`: a list item missing the space
     after its marker, so it is not a list item. The fix inserts the space, unless the line
     would still not be a list item or an indented code block below would join the list.
+
+    ## Why is this bad?
+    The line shows as a paragraph with a stray `-`, not as an item of the list around it.
+
+    ## Example
+    ```markdown
+    - [one](https://example.com/1)
+    -[two](https://example.com/2)
+    ```
+
+    ## Use instead
+    ```markdown
+    - [one](https://example.com/1)
+    - [two](https://example.com/2)
+    ```
 
     ## Fix safety
 
@@ -191,10 +246,25 @@ def list_marker_space(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="removed tracking parameters from {n} URL(s)",
 )
 def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
+    """## What it does
+    Tracking parameters (`utm_*`, `fbclid`, `gclid`, ...) in a link URL.
 
     The fix removes them and leaves the rest of the URL exactly as written;
     parameters that carry meaning (YouTube `v`, `list`, `t`) are never removed.
+
+    ## Why is this bad?
+    They make one page look like many (duplicates go unnoticed), they leak where a link
+    came from, and they make URLs long.
+
+    ## Example
+    ```markdown
+    [Post](https://example.com/post?utm_source=rss&id=7)
+    ```
+
+    ## Use instead
+    ```markdown
+    [Post](https://example.com/post?id=7)
+    ```
 
     ## Fix safety
 
@@ -230,10 +300,22 @@ def tracking(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     fix_message="rewrote {n} file(s) as UTF-8",
 )
 def non_utf8(note: Note, ctx: Context) -> Iterator[Diagnostic]:
-    """A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
+    """## What it does
+    A note stored in an encoding other than UTF-8 (Windows-1252, Mac Roman, UTF-16...).
 
     The encoding is detected with charset-normalizer. The fix rewrites the file as
     UTF-8, and only when the detection is confident.
+
+    ## Why is this bad?
+    Obsidian and most tools read notes as UTF-8, so every accented letter and symbol
+    shows as mojibake, and an edit saved by them mixes two encodings in one file.
+
+    ## Example
+    A note saved by an old editor as Windows-1252: `café` is stored as the bytes
+    `63 61 66 e9`.
+
+    ## Use instead
+    The same note saved as UTF-8: `café` is the bytes `63 61 66 c3 a9`.
 
     ## Fix safety
 

@@ -164,3 +164,28 @@ def describe(dest: str, repair: SpaceRepair | None) -> str:
     if repair.kind == "host-joined":
         return f"whitespace in the host name of '{dest}'; the fix writes {repair.replacement}"
     return f"URL contains a space: '{dest}'; the fix writes it as %20: {repair.replacement}"
+
+
+# `htps://`, `https//`, `http:/x`, `http:x`: a scheme that can only be http(s).
+SCHEME_TYPO = re.compile(
+    r"^(?:(?P<s>htps|htttps|hhttps|httsp|htpps)://|(?P<c>https?)//|(?P<o>https?):/(?!/)|(?P<n>https?):(?!/))",
+    re.I,
+)
+
+
+def scheme_typo(target: str) -> str | None:
+    """The ``http://``/``https://`` a misspelt scheme stands for, or None."""
+    m = SCHEME_TYPO.match(target)
+    if m is None:
+        return None
+    if m.group("s"):
+        return "https://"
+    word = (m.group("c") or m.group("o") or m.group("n")).lower()
+    return word + "://"
+
+
+def fix_scheme(target: str) -> str | None:
+    """``target`` with its misspelt scheme written right, or None when it has none."""
+    m = SCHEME_TYPO.match(target)
+    scheme = scheme_typo(target)
+    return None if m is None or scheme is None else scheme + target[m.end() :]

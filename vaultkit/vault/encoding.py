@@ -3,6 +3,24 @@
 charset-normalizer alone confuses Windows-1252 and Mac Roman with their Central
 European cousins on short Western text, so for Latin-script guesses the candidates
 are scored by how much they look like mojibake ("cafÈ", "itÕs", "‡").
+
+Transcoding only with proof. A legacy guess is ``confident`` (and so converted by
+``fix``) only when all of this holds; otherwise the note is reported and left alone:
+
+- the bytes round-trip: decoding and encoding again gives the same bytes;
+- the text reads clearly: no implausible character (C1 controls, private use,
+  unassigned, typical mojibake such as ``‡`` or ``cafÈ``), and at least
+  ``READABLE_MIN`` (75%) of its non-ASCII characters are ordinary text (for Western
+  codecs the common accented letters and typographic punctuation; for other scripts,
+  letters and marks);
+- it is clearly ahead of the runner-up, the best other codec that also round-trips but
+  gives a different text: for Western codecs by at least ``MARGIN`` (1) "doubt" point
+  (an implausible character counts 2, an unclear one 1); for other scripts,
+  charset-normalizer's chaos must be at least ``OTHER_CHAOS_MARGIN`` (0.05) lower or
+  its coherence ``OTHER_COHERENCE_MARGIN`` (0.1) higher.
+
+So ``hello \\xff\\xfe world \\xc3 and \\x80\\x81`` (corrupt UTF-8 that several DOS
+code pages decode, into box-drawing characters) is never converted.
 """
 
 from __future__ import annotations
@@ -20,6 +38,10 @@ CHAOS_MAX = 0.2
 # so they must be cleaner and show some language coherence to be confident.
 OTHER_CHAOS_MAX = 0.1
 OTHER_COHERENCE_MIN = 0.1
+READABLE_MIN = 0.75  # share of non-ASCII characters that must be ordinary text
+MARGIN = 1  # doubt points by which a Western runner-up must trail
+OTHER_CHAOS_MARGIN = 0.05
+OTHER_COHERENCE_MARGIN = 0.1
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BOMS = (  # UTF-32 first: the UTF-32-LE BOM starts with the UTF-16-LE one
@@ -90,7 +112,17 @@ def _guess_legacy(data: bytes) -> tuple[str, str, bool, bool]:
     if pick is not None and pick.encoding not in _LATIN:
         text = _lossless(data, pick.encoding)
         if text is not None:
-            sure = pick.chaos <= OTHER_CHAOS_MAX and pick.coherence >= OTHER_COHERENCE_MIN
+            sure = (
+                pick.chaos <= OTHER_CHAOS_MAX
+                and pick.coherence >= OTHER_COHERENCE_MIN
+                and _letter_share(text) >= READABLE_MIN
+                and all(
+                    m.chaos >= pick.chaos + OTHER_CHAOS_MARGIN
+                    or m.coherence <= pick.coherence - OTHER_COHERENCE_MARGIN
+                    for m in matches
+                    if m is not pick and _lossless(data, m.encoding) not in (None, text)
+                )
+            )
             other = text, pick.encoding, False, sure
             if sure:
                 return other
@@ -108,31 +140,46 @@ def _latin_guess(data: bytes, extra: str | None) -> tuple[str, str, bool, bool] 
     names = ["cp1252", "mac_roman", "cp1250"]
     if extra is not None and extra not in names:
         names.append(extra)
-    scored: list[tuple[int, int, int, str, str]] = []
+    scored: list[tuple[int, int, int, str, str]] = []  # (doubt, bad, order, codec, text)
     for order, name in enumerate(names):
         text = _lossless(data, name)
         if text is not None:
-            bad, good = _mojibake_score(text)
-            scored.append((bad, -good, order, name, text))
+            bad, good, total = _mojibake_score(text)
+            doubt = 2 * bad + (total - bad - good)
+            readable = bad == 0 and good >= READABLE_MIN * total
+            scored.append((doubt, 0 if readable else 1, order, name, text))
     if not scored:
         return None
     scored.sort()
-    bad, neg_good, _, name, text = scored[0]
+    doubt, unreadable, _, name, text = scored[0]
     sure = (
-        bad == 0
-        and all((o[0], o[1]) > (bad, neg_good) for o in scored[1:] if o[4] != text)
+        not unreadable
+        and all(o[0] >= doubt + MARGIN for o in scored[1:] if o[4] != text)
         and mess_ratio(text[:32768], maximum_threshold=1.0) <= CHAOS_MAX
     )
     return text, name, False, sure
 
 
-def _mojibake_score(text: str) -> tuple[int, int]:
-    """Count (implausible, plausible) non-ASCII characters for Western text."""
-    bad = good = 0
+def _letter_share(text: str) -> float:
+    """The share of non-ASCII characters that are letters, marks or ordinary punctuation."""
+    total = ok = 0
+    for index, match in enumerate(_NON_ASCII.finditer(text)):
+        if index >= 20000:
+            break
+        total += 1
+        ch = match.group()
+        ok += unicodedata.category(ch)[0] in "LM" or ch in _GOOD
+    return ok / total if total else 1.0
+
+
+def _mojibake_score(text: str) -> tuple[int, int, int]:
+    """Count (implausible, plausible, all) non-ASCII characters for Western text."""
+    bad = good = total = 0
     for index, match in enumerate(_NON_ASCII.finditer(text)):
         if index >= 20000:  # plenty of evidence; keeps big files fast
             break
         i, ch = match.start(), match.group()
+        total += 1
         cat = unicodedata.category(ch)
         prev = text[i - 1] if i else " "
         nxt = text[i + 1 : i + 2] or " "
@@ -149,4 +196,4 @@ def _mojibake_score(text: str) -> tuple[int, int]:
             bad += 1
         elif ch in _GOOD:
             good += 1
-    return bad, good
+    return bad, good, total

@@ -15,7 +15,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.errors import ReadError, WriteError
+from vaultkit.errors import WriteError
+from vaultkit.limits import active
+from vaultkit.vault.capped import os_reason, read_regular
 from vaultkit.vault.encoding import BINARY, BOM_OF, CODEC, decode_bytes
 
 __all__ = ["BINARY", "Source", "decode_bytes", "os_reason", "read_source", "render"]
@@ -40,36 +42,19 @@ class Source:
     mode: int  # permission bits only (stat.S_IMODE)
     confident: bool  # decoding is certain, or the guess passed our thresholds
     is_binary: bool  # NUL bytes / not text at all: text is ""
+    inode: tuple[int, int] = (0, 0)  # (st_dev, st_ino) as read; (0, 0) when unknown
 
 
 # ----------------------------------------------------------------- reading
 
 
 def read_source(path: Path) -> Source:
-    """Read and decode ``path`` once. Raises ReadError with a one-line message."""
+    """Read and decode ``path`` once, if it is a regular file under the ``note-size`` limit
+    (checked with ``fstat`` before reading; at most the limit plus one byte is read).
+    Raises ReadError with a one-line message."""
     path = Path(path)
-    for _attempt in range(3):
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
-            raise ReadError(f"cannot read {path}: {os_reason(exc)}") from exc
-        try:
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                raise ReadError(f"cannot read {path}: not a regular file")
-            chunks: list[bytes] = []
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-            after = os.fstat(fd)
-        except OSError as exc:
-            raise ReadError(f"cannot read {path}: {os_reason(exc)}") from exc
-        finally:
-            os.close(fd)
-        data = b"".join(chunks)
-        unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
-        if unchanged and len(data) == after.st_size:
-            return _make_source(path, data, after)
-    raise ReadError(f"cannot read {path}: it kept changing while being read")
+    data, st = read_regular(path, active().note_size, "note-size")
+    return _make_source(path, data, st)
 
 
 def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
@@ -92,14 +77,8 @@ def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
         mode=stat.S_IMODE(st.st_mode),
         confident=confident,
         is_binary=encoding == BINARY,
+        inode=(st.st_dev, st.st_ino),
     )
-
-
-def os_reason(exc: BaseException) -> str:
-    """An OS error as a short lower-case reason for a one-line message."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 # --------------------------------------------------------------- rendering

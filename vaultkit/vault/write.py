@@ -3,6 +3,8 @@
 ``write_atomic`` replaces a file through a fsynced temp file in the same folder,
 refusing paths outside the vault and files changed since they were read;
 ``create_exclusive`` creates a new file and never overwrites one.
+
+The race with an editor is handled in ``vault.replace``.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from pathlib import Path
 
 from vaultkit.errors import AlreadyExistsError, ConflictError, UnsafePathError, VaultkitError, WriteError
 from vaultkit.vault.read import Source, os_reason, render
+from vaultkit.vault.replace import replace_guarded
+from vaultkit.vault.tempfiles import TEMP_SUFFIX, hold, sweep
 
 __all__ = ["TEMP_SUFFIX", "cleanup_temp_files", "create_exclusive", "fsync_folder", "write_atomic"]
 __all__ += ["write_text_atomic"]
-
-TEMP_SUFFIX = ".vaultkit-tmp"
 
 
 def write_atomic(
@@ -96,19 +98,9 @@ def create_exclusive(path: Path, data: bytes, *, root: Path, mode: int | None = 
 
 
 def cleanup_temp_files(folder: Path, *, recursive: bool = True) -> list[Path]:
-    """Delete temp files left by a killed writer (``.*.vaultkit-tmp``); return them."""
-    removed: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in filenames:
-            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                candidate = Path(dirpath, name)
-                with suppress(FileNotFoundError):
-                    if stat.S_ISREG(os.lstat(candidate).st_mode):
-                        candidate.unlink()
-                        removed.append(candidate)
-        if not recursive:
-            dirnames.clear()
-    return removed
+    """Delete temp files left by a killed writer (``.*.vaultkit-tmp``) that no live
+    process holds; return them."""
+    return sweep(folder, recursive=recursive)
 
 
 def _safe_target(path: Path, root: Path | None, *, resolve: bool = True) -> Path:
@@ -125,18 +117,6 @@ def _safe_target(path: Path, root: Path | None, *, resolve: bool = True) -> Path
     return target
 
 
-def _check_unchanged(shown: Path, target: Path, expect: Source) -> None:
-    try:
-        with open(target, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            same = st.st_size == expect.size and st.st_mtime_ns == expect.mtime_ns
-            if same and handle.read() == expect.data:
-                return
-    except FileNotFoundError:
-        raise ConflictError(f"{shown} was deleted since it was read; not written") from None
-    raise ConflictError(f"{shown} changed on disk since it was read; not written")
-
-
 def _write_via_temp(
     shown: Path,
     final: Path,
@@ -149,28 +129,30 @@ def _write_via_temp(
 ) -> None:
     """Temp file in the same folder, fsync, chmod, rename (or link), fsync folder."""
     tmp: str | None = None
+    held = -1
     try:
         stem = final.name[:64]
         while len(os.fsencode(stem)) > 128:  # the temp name must stay under NAME_MAX
             stem = stem[:-1]
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{stem}.", suffix=TEMP_SUFFIX)
+        held = fd
+        hold(held)  # in use until the end: a sweep by another process leaves it alone
+        if callable(data):
+            data(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+        else:
+            _write_all(fd, data)
         try:
-            if callable(data):
-                os.close(fd)
-                fd = -1
-                data(tmp)
-                fd = os.open(tmp, os.O_RDONLY)
-            else:
-                _write_all(fd, data)
             _seal(fd, mode, owner)
         finally:
-            if fd >= 0:
+            if fd != held:
                 os.close(fd)
-        if expect is not None:  # as late as possible: right before the rename
-            _check_unchanged(shown, final, expect)
         if exclusive:
             assert isinstance(data, bytes)
             _link_new(shown, tmp, final, data, mode)
+        elif expect is not None:  # checked as late as possible, under a lock
+            replace_guarded(shown, tmp, final, expect)
+            tmp = None
         else:
             os.replace(tmp, final)
             tmp = None
@@ -182,6 +164,8 @@ def _write_via_temp(
         if tmp is not None:
             with suppress(OSError):
                 os.unlink(tmp)
+        if held >= 0:
+            os.close(held)
     fsync_folder(final.parent)
 
 

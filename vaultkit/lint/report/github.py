@@ -11,6 +11,7 @@ from pathlib import Path
 
 from vaultkit.lint.report.base import Report
 from vaultkit.model import Severity
+from vaultkit.text.display import printable_lines
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -22,6 +23,7 @@ def workspace() -> Path | None:
 
 
 def _escape(value: str, prop: bool = False) -> str:
+    value = printable_lines(value)  # line breaks kept for GitHub's %0A / %0D
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")

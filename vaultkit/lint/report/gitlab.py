@@ -15,6 +15,7 @@ from typing import Any
 
 from vaultkit.lint.report.base import Report
 from vaultkit.model import Severity
+from vaultkit.text.display import name_text
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -23,13 +24,13 @@ def render_gitlab(report: Report) -> str:
     seen: Counter[tuple[str, str, str]] = Counter()
     issues: list[dict[str, Any]] = []
     for d in report.diags:
-        path = report.path(d)
+        path = name_text(report.path(d))
         key = (d.code, path, d.message)
         seen[key] += 1
         blob = "\0".join([*key, str(seen[key])]).encode("utf-8")
         issues.append(
             {
-                "description": f"{d.code} [{d.rule}] {d.message}",
+                "description": f"{d.code} [{d.rule}] {name_text(d.message)}",
                 "check_name": d.rule,
                 "fingerprint": hashlib.sha256(blob).hexdigest(),
                 "severity": SEVERITY[d.severity],

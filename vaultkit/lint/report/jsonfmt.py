@@ -9,6 +9,7 @@ from typing import Any
 from vaultkit.lint.report.base import Report, summary
 from vaultkit.model import Diagnostic
 from vaultkit.schema_ids import CHECK_SCHEMA_ID
+from vaultkit.text.display import has_raw_bytes, name_bytes_hex, name_text
 from vaultkit.version import __version__
 
 JSON_VERSION = 1
@@ -16,7 +17,7 @@ JSON_VERSION = 1
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "path": d.path,
+        "path": name_text(d.path),
         "line": d.line,
         "column": d.column,
         "end_line": d.end_line,
@@ -24,12 +25,14 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
         "code": d.code,
         "rule": d.rule,
         "severity": d.severity.value,
-        "message": d.message,
+        "message": name_text(d.message),
         "fixable": d.fixable or bool(d.extra.get("convert")),
     }
-    for key in ("status", "final_url", "elapsed_ms", "notes"):
+    for key in ("context", "status", "final_url", "elapsed_ms", "notes"):
         if key in d.extra:
             out[key] = d.extra[key]
+    if has_raw_bytes(d.path):  # a file name that is not UTF-8: its exact bytes, in hex
+        out["path_bytes"] = name_bytes_hex(d.path)
     return out
 
 

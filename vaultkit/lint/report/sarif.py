@@ -14,6 +14,7 @@ from typing import Any
 from vaultkit.lint.report.base import Report
 from vaultkit.lint.report.github import workspace
 from vaultkit.model import Severity
+from vaultkit.text.display import name_text
 from vaultkit.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,11 +42,14 @@ def render_sarif(report: Report) -> str:
         result: dict[str, Any] = {
             "ruleId": d.code,
             "level": LEVEL[d.severity],
-            "message": {"text": d.message},
+            "message": {"text": name_text(d.message)},
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": report.path(d, base), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {
+                            "uri": name_text(report.path(d, base)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": {
                             "startLine": d.line,
                             "startColumn": d.column,

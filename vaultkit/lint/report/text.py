@@ -11,6 +11,7 @@ import click
 
 from vaultkit.lint.report.base import Report, fixable, summary
 from vaultkit.model import Diagnostic, Severity
+from vaultkit.text.display import printable
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -23,13 +24,17 @@ def _finding(d: Diagnostic, where: str, colour: bool) -> str:
     code = _style(d.code, colour, fg=_COLOURS[d.severity], bold=True)
     rule = _style(f"[{d.rule}]", colour, dim=True)
     fix = " (fixable)" if fixable(d) else ""
-    return f"{where} {code} {rule} {d.message}{fix}"
+    return f"{where} {code} {rule} {printable(d.message)}{fix}"
 
 
 def finding_lines(report: Report) -> list[str]:
     """One line per finding: ``path:line:col: CODE [rule] message``."""
     return [
-        _finding(d, _style(f"{report.path(d)}:{d.line}:{d.column}:", report.colour, bold=True), report.colour)
+        _finding(
+            d,
+            _style(f"{printable(report.path(d))}:{d.line}:{d.column}:", report.colour, bold=True),
+            report.colour,
+        )
         for d in report.diags
     ]
 
@@ -39,7 +44,7 @@ def grouped_lines(report: Report) -> list[str]:
     out: list[str] = []
     for _path, group in groupby(report.diags, key=lambda d: d.path):
         items = list(group)
-        out.append(_style(report.path(items[0]), report.colour, bold=True, underline=True) + ":")
+        out.append(_style(printable(report.path(items[0])), report.colour, bold=True, underline=True) + ":")
         width = max(len(f"{d.line}:{d.column}") for d in items)
         out.extend(
             f"  {f'{d.line}:{d.column}':<{width}} " + _finding(d, "", report.colour)[1:] for d in items
