@@ -232,7 +232,7 @@ def test_document_and_workspace_symbols(client: LspClient) -> None:
 
 def test_hover_previews_a_note_and_a_saved_resource(client: LspClient, tmp_path: Path) -> None:
     db_dir = tmp_path / "xdg" / "vaultkit"
-    db_dir.mkdir(parents=True)
+    db_dir.mkdir(parents=True, exist_ok=True)  # the cache key may be there already
     with sqlite3.connect(db_dir / "online.sqlite") as db:
         db.execute(
             "CREATE TABLE results (url TEXT PRIMARY KEY, outcome TEXT, status INTEGER, final_url TEXT,"
