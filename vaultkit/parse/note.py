@@ -222,7 +222,8 @@ def _disabled_rules(data: dict[str, Any] | None) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset(v for v in re.split(r"[,\s]+", value) if v)
     if isinstance(value, list):
-        return frozenset(str(v) for v in value)
+        names = frozenset(str(v) for v in value)
+        return frozenset([ALL_RULES]) if names & {"all", "ALL", "*"} else names
     return frozenset()
 
 
