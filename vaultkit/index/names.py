@@ -121,6 +121,21 @@ class VaultIndex:
             cands = self.by_name.get(folded[:-3]) or []
         return self._pick(cands, src_dir, folded)
 
+    def tie_break(self, target: str) -> list[str]:
+        """The files a wikilink target names when Obsidian must pick one of several by the
+        tie-break (sorted); empty when it names one file, or a vault path exactly."""
+        folded = fold(target.strip()).lstrip("/")
+        if not folded or folded.startswith(("./", "../")) or self._exact(folded):
+            return []
+        if "/" in folded:
+            suffix = "/" + folded
+            cands = {p for f, p in self.paths.items() if f.endswith(suffix) or f.endswith(suffix + ".md")}
+        else:
+            cands = set(self.by_name.get(folded) or [])
+            if not cands and folded.endswith(".md"):
+                cands = set(self.by_name.get(folded[:-3]) or [])
+        return sorted(cands) if len(cands) > 1 else []
+
     def resolve_path(self, dest: str, source: str) -> str | None:
         """A markdown link destination: relative to the note, then the vault root, then by name."""
         dest = unquote(dest).strip()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from vaultkit.rules import duplicates, links, malformed, notes, online, suppressions, text  # noqa: F401  (registration)
+from vaultkit.rules import (  # noqa: F401  (registration)
+    ambiguous,
+    duplicates,
+    links,
+    malformed,
+    notes,
+    online,
+    suppressions,
+    text,
+)
 from vaultkit.rules.base import REGISTRY, Context, Rule, find_rule
 
 __all__ = ["REGISTRY", "Context", "Rule", "find_rule"]

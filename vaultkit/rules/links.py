@@ -16,13 +16,13 @@ from vaultkit.vault.files import in_folders
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Templater (`<% tp.date.now() %>`) and core Templates (`{{date}}`) placeholders.
-_PLACEHOLDER = re.compile(r"<%.*?%>|\{\{.*?\}\}")
-_WHERE = {"comment": " in a comment", "property": " in a property"}
+PLACEHOLDER = re.compile(r"<%.*?%>|\{\{.*?\}\}")
+WHERE = {"comment": " in a comment", "property": " in a property"}
 
 
 def _placeholder(target: str, path: str, ctx: Context) -> bool:
     """A link made by a template, in the vault's templates folder: not a link yet."""
-    return bool(_PLACEHOLDER.search(target)) and in_folders(path, ctx.settings.get("template_dirs", []))
+    return bool(PLACEHOLDER.search(target)) and in_folders(path, ctx.settings.get("template_dirs", []))
 
 
 def _context(row: Any) -> dict[str, str]:
@@ -125,7 +125,7 @@ def broken_wikilink(note: NoteView | Note, ctx: Context) -> Iterator[Diagnostic]
             what = "embed" if link.kind == "embed" else "wikilink"
             hint, clear = _suggest(link.target, ctx, note.path)
             edit = _target_edit(note, link, clear.value) if clear else None
-            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            where = WHERE.get(getattr(link, "context", None) or "", "")
             d = _report(
                 "VK001", note, link, f"{what} target '{link.target}'{where} is not in the vault{hint}", edit
             )
@@ -271,7 +271,7 @@ def missing_file(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
         if scheme_typo(link.target):
             continue  # malformed-link reports it
         if ctx.index.resolve_path(link.target, note.path) is None:
-            where = _WHERE.get(getattr(link, "context", None) or "", "")
+            where = WHERE.get(getattr(link, "context", None) or "", "")
             d = this("VK003").diag_at(
                 note.path,
                 link,

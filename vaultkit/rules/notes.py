@@ -1,4 +1,4 @@
-"""Note-level rules: frontmatter, list items, unreadable files."""
+"""Note-level rules: frontmatter (and frontmatter not on line 1), list items, unreadable files."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vaultkit.model import Diagnostic, Edit, Frontmatter, ListItem, Note, Severity
+from vaultkit.parse.frontmatter import split_frontmatter
 from vaultkit.rules.base import Context, FixKind, FixSafety, rule, this
 from vaultkit.rules.structure import safe_edits
 from vaultkit.vault.files import in_folders
@@ -172,6 +173,70 @@ def _key_offset(note: Note, fm: Frontmatter, key: str) -> int:
         if note.line_text(line).startswith(f"{key}:"):
             return note.line_starts[line - 1]
     return note.line_starts[fm.start_line - 1]
+
+
+_LEADING = re.compile(r"(?:[ \t]*\n)+(?=---[ \t]*\n)")
+
+
+@rule(
+    "VK017",
+    "misplaced-frontmatter",
+    Severity.WARNING,
+    fix=FixKind.INLINE,
+    safety=FixSafety.SAFE,
+    fix_message="moved {n} frontmatter block(s) to line 1",
+)
+def misplaced_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    A `---` block of `key: value` properties that does not start on line 1, because blank
+    lines come before it. The fix removes those blank lines, so the block starts the note.
+
+    A `---` thematic break in the body, after text, is not frontmatter and is left alone,
+    as is a block whose lines are not a YAML mapping.
+
+    ## Why is this bad?
+    Obsidian reads properties only from a `---` block on the very first line. Anywhere
+    else the block is a thematic break and a heading, so the note's tags, aliases and
+    properties are lost to search, Dataview and the graph.
+
+    ## Example
+    ```markdown
+
+    ---
+    tags: [project]
+    ---
+    ```
+
+    ## Use instead
+    ```markdown
+    ---
+    tags: [project]
+    ---
+    ```
+
+    ## Fix safety
+
+    Safe: the fix only removes the blank lines before the block, and only when nothing
+    but blank lines (or spaces) comes before it. Blank lines hold no text and no link,
+    so the fix cannot change what any link points to.
+    """
+    if note.frontmatter.present:
+        return
+    lead = _LEADING.match(note.text)
+    if lead is None:
+        return
+    fm, _ = split_frontmatter(note.text[lead.end() :])
+    if not fm.present or fm.error or not fm.data:
+        return
+    line = note.text.count("\n", 0, lead.end()) + 1
+    yield this("VK017").diag(
+        note,
+        lead.end(),
+        lead.end() + 3,
+        f"frontmatter starts on line {line}, after blank lines; Obsidian reads properties only "
+        "from a `---` block on line 1, so these are lost; remove the blank lines above it",
+        (Edit(0, lead.end(), ""),),
+    )
 
 
 @rule(
