@@ -74,7 +74,9 @@ def test_the_plugin_rule_fires_in_check_and_keys_the_cache(install: Install, tmp
     run = vaultkit("check", str(tmp_path), path=[site])
     assert run.returncode == 1, run.stderr  # the broken wikilink is an error
     found = [x for x in run.stdout.splitlines() if "EX001" in x]
-    assert found == ["Plan.md:3:1: EX001 [no-todo] TODO left in the note; finish it or remove it"]
+    assert [x.removeprefix(f"{tmp_path}/") for x in found] == [
+        "Plan.md:3:1: EX001 [no-todo] TODO left in the note; finish it or remove it"
+    ]
     only = vaultkit("check", "--select", "no-todo", str(tmp_path), path=[site])
     assert only.returncode == 0 and "VK001" not in only.stdout and "EX001" in only.stdout
     assert "EX001" not in vaultkit("check", "--ignore", "EX001", str(tmp_path), path=[site]).stdout

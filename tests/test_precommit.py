@@ -190,7 +190,7 @@ def test_gitignored_obsidian_folders_check_as_one_vault(
     run(["git", "add", "-A"], repo, env).check_returncode()
     out = try_repo(repo, hook_repo, env)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "2 file(s) checked: 0 error(s), 0 warning(s), 0 info(s)" in out.stdout
+    assert "Checked 2 files: 0 errors, 0 warnings, 0 infos." in out.stdout
 
 
 def test_readme_outside_the_vault_is_skipped_and_exclude_holds(
@@ -205,7 +205,7 @@ def test_readme_outside_the_vault_is_skipped_and_exclude_holds(
     out = try_repo(repo, hook_repo, env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "README.md: outside the vault at" in out.stdout
-    assert "1 file(s) checked: 0 error(s)" in out.stdout
+    assert "Checked 1 file: 0 errors" in out.stdout
 
 
 VAULT = {

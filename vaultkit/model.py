@@ -134,11 +134,18 @@ class Note:
         return i + 1, offset - self.line_starts[i] + 1
 
     def line_text(self, line: int) -> str:
+        start, end = self.line_span(line)
+        return self.text[start:end]
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """The offsets of line ``line`` (1-based), without its line break."""
         if not self.line_starts:
             self.line_starts = line_starts(self.text)
         start = self.line_starts[line - 1]
+        if line < len(self.line_starts):
+            return start, self.line_starts[line] - 1
         end = self.text.find("\n", start)
-        return self.text[start : end if end >= 0 else len(self.text)]
+        return start, end if end >= 0 else len(self.text)
 
     @property
     def stem(self) -> str:

@@ -16,7 +16,6 @@ from typing import Any, NoReturn
 import click
 
 from vaultkit.errors import ConfigError, VaultkitError
-from vaultkit.text.display import printable
 from vaultkit.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -49,10 +48,10 @@ class Group(click.Group):
         except BrokenPipeError:  # the reader went away (`| head`): click exits 1, quietly
             raise
         except ConfigError as exc:
-            click.echo(printable(f"vaultkit: error: {exc}"), err=True)
+            click.echo(_printable(f"vaultkit: error: {exc}"), err=True)
             ctx.exit(EXIT_USAGE)
         except VaultkitError as exc:
-            click.echo(printable(f"vaultkit: error: {exc}"), err=True)
+            click.echo(_printable(f"vaultkit: error: {exc}"), err=True)
             ctx.exit(EXIT_FINDINGS)
         except KeyboardInterrupt:
             click.echo("vaultkit: interrupted", err=True)
@@ -61,7 +60,7 @@ class Group(click.Group):
             if os.environ.get("VAULTKIT_DEBUG"):
                 raise
             click.echo(
-                printable(f"vaultkit {__version__}: internal error: {type(exc).__name__}: {exc}") + "\n"
+                _printable(f"vaultkit {__version__}: internal error: {type(exc).__name__}: {exc}") + "\n"
                 "This is a bug; please report it with this line (set VAULTKIT_DEBUG=1 for details).",
                 err=True,
             )
@@ -112,7 +111,7 @@ SHORT_HELP = {
     "renames for the vault in your editor.",
     "mv": "Move OLD to NEW (a note or an attachment) and rewrite every link to it, keeping each link's "
     "form, as Obsidian does when it renames a file.",
-    "rules": "List every rule, or print one rule's documentation.",
+    "rules": "List every rule, or print one rule's documentation (plugin rules too).",
 }
 
 
@@ -143,3 +142,10 @@ def _exit_status(code: object) -> int:
         return code & 0xFF
     print(code, file=sys.stderr)
     return 1
+
+
+def _printable(text: str) -> str:
+    """Control characters made visible (imported only on an error: start-up stays lean)."""
+    from vaultkit.text.display import printable
+
+    return printable(text)

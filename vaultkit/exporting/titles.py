@@ -117,6 +117,7 @@ class NoteContext:
                 self.children[it.parent].append(i)
         self.badges: dict[int | None, list[tuple[int, str]]] = defaultdict(list)  # item → (line, level)
         self.tags: dict[int, list[str]] = defaultdict(list)  # line → inline tags
+        self._names: dict[int, tuple[str | None, str | None, str | None]] = {}  # see item_name
         for t in note.tags:
             if t.start >= 0:
                 self.tags[t.line].append(t.name)
@@ -143,15 +144,16 @@ class NoteContext:
         """The link's line without the link itself, other links, the list marker and markup.
         With ``keep_names``, other links keep their text unless it is a role."""
         note = self.note
-        text = note.line_text(line)
-        base = note.line_starts[line - 1]
+        base, end = note.line_span(line)
         s, e = link.start - base, link.end - base
-        if len(text) > _WINDOW and 0 <= s <= len(text):
+        if end - base > _WINDOW and 0 <= s <= end - base:
             # A line of thousands of links: only the text near this one can be its title
             # (each link's title from the whole line made the export N × S bytes).
             cut = max(0, s - _WINDOW // 2)
-            text = text[cut : e + _WINDOW // 2]
+            text = note.text[base + cut : min(end, base + e + _WINDOW // 2)]
             s, e = s - cut, e - cut
+        else:
+            text = note.text[base:end]
         # an <a> tag is dropped whole by plain(), keeping its text
         if link.kind != "html" and 0 <= s <= len(text):
             # in a sentence ("A link to [Python](...).") the link keeps its words
@@ -188,26 +190,30 @@ class NoteContext:
 
     def item_name(self, res_item: int | None, link: Link) -> str | None:
         """What the item is called, when ``link`` is not its name itself: the text of
-        its first link (a name, not a role), else its text before ``link``."""
+        its first link (a name, not a role), else its text before ``link``. The item's
+        text is read once, whatever the number of its links (linear in the note)."""
         if res_item is None:
             return None
-        raw = LIST_MARKER.sub("", self.note.items[res_item].text, count=1)
-        own = link_text(link)
+        if res_item not in self._names:
+            self._names[res_item] = self._item_names(res_item)
+        first, before_first, whole = self._names[res_item]
+        if first is None:
+            return whole
+        if first == link_text(link):
+            return before_first  # the link itself comes first: only text before it
+        if first and not is_listed_role(first) and not _URL_LIKE.match(first):
+            return first
+        return whole
+
+    def _item_names(self, item: int) -> tuple[str | None, str | None, str | None]:
+        """(the name of the item's first link, the lead before it, the lead of it all)."""
+        raw = LIST_MARKER.sub("", self.note.items[item].text, count=1)
         for m in _LINK_IN_TEXT.finditer(raw):
             if m.group(1):
                 continue  # an image
             name = title_text(clean_as_written(plain(m.group(2))))
-            if name == own:
-                raw = raw[: m.start()]  # the link itself comes first: only text before it
-                break
-            if name and not is_listed_role(name) and not _URL_LIKE.match(name):
-                return name
-            break
-        lead = clean(plain(_LINK_IN_TEXT.sub(" ", raw)))
-        lead = title_text(clean(_NAME_END.split(lead, maxsplit=1)[0]))
-        if not lead or is_listed_role(lead) or len(lead.split()) > NAME_MAX_WORDS:
-            return None
-        return lead
+            return name, _lead(raw[: m.start()]), _lead(raw)
+        return None, None, _lead(raw)
 
     def _parent_title(self, item: int) -> str | None:
         raw = self.note.items[item].text
@@ -256,3 +262,12 @@ class NoteContext:
                 c = self.note.items[child]
                 lines.extend(range(c.line, c.end_line + 1))
         return [t for ln in lines for t in self.tags.get(ln, ())]
+
+
+def _lead(raw: str) -> str | None:
+    """An item's text as its name: before its links' text and any " - " description."""
+    lead = clean(plain(_LINK_IN_TEXT.sub(" ", raw)))
+    lead = title_text(clean(_NAME_END.split(lead, maxsplit=1)[0]))
+    if not lead or is_listed_role(lead) or len(lead.split()) > NAME_MAX_WORDS:
+        return None
+    return lead

@@ -28,14 +28,11 @@ def ambiguous_wikilink(note: NoteView, ctx: Context) -> Iterator[Diagnostic]:
     name elsewhere, or moving the linking note, silently sends the link to another file.
 
     ## Example
-    ```markdown
-    See [[Attention]].
-    ```
+    `See [[Attention]].` in a vault that holds both `ML/Attention.md` and
+    `Projects/Attention.md`.
 
     ## Use instead
-    ```markdown
-    See [[ML/Attention]].
-    ```
+    `See [[ML/Attention]].`: the path says which file is meant.
 
     ## Fix safety
 

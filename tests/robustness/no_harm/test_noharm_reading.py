@@ -96,7 +96,7 @@ def test_names_that_are_not_utf8(tmp_path: Path) -> None:
     (diag,) = json.loads(result.stdout.decode("utf-8"))["diagnostics"]
     assert diag["path"] == "caf\ufffd notes.md" and bytes.fromhex(diag["path_bytes"]) == b"caf\xe9 notes.md"
     text = vaultkit("check", place.vault, cwd=tmp_path).stdout.decode("utf-8")
-    assert text.startswith("caf\\xe9 notes.md:3:1: VK001")
+    assert text.startswith("vault/caf\\xe9 notes.md:3:1: VK001")  # from the current folder
     for fmt in ("json", "csv"):
         out = vaultkit("export", "--format", fmt, place.vault, cwd=tmp_path)
         assert out.code == 0, out.stderr
