@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from vaultkit.fixing.spans import EditIndex
 from vaultkit.index.names import VaultIndex, fold
 from vaultkit.index.slug import GithubSlugger, obsidian_heading_key
 from vaultkit.model import Diagnostic, Edit, Link, Note
@@ -133,17 +134,6 @@ def _aligned(by_start: dict[int, Link], start: int | None, text: str) -> Link | 
     return found
 
 
-def _shift(offset: int, edits: Sequence[Edit]) -> int | None:
-    """Where ``offset`` of the old text is in the new one; None inside a replaced span."""
-    delta = 0
-    for e in edits:
-        if e.end <= offset:
-            delta += len(e.replacement) - (e.end - e.start)
-        elif e.start < offset:
-            return None
-    return offset + delta
-
-
 def _space(kind: str) -> Check:
     def check(old: str, new: str, _: Target) -> bool:
         repair = repair_space(old)
@@ -190,15 +180,15 @@ def check_links(
 ) -> str | None:
     """Why the links of ``after`` are not those of ``before`` changed only as the applied
     fixes declared; None when they are."""
-    edits = sorted((e for a in applied for e in a.edits), key=lambda e: (e.start, e.end))
+    spans = EditIndex([(e, i) for i, a in enumerate(applied) for e in a.edits])
     old_r, new_r = _Resolver(before, index), _Resolver(after, index)
     by_start = {link.start: link for link in after.links}
     matched: set[int] = set()
     for link in before.links:
         where = f"line {before.position(link.start)[0]}"
-        start = _shift(link.start, edits)
+        start = spans.shift(link.start)
         new = _aligned(by_start, start, after.text)
-        touching = [a for a in applied if any(e.start < link.end and link.start < e.end for e in a.edits)]
+        touching = [applied[i] for i in spans.owners_touching(link.start, link.end)]
         if new is None:
             why = _removed(after, link, touching, unsafe)
             if why:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 
 from markdown_it.token import Token
 
@@ -303,9 +303,9 @@ class InlineScanner:
                 s, e = m.start(), m.end()
                 if why == "no-parens":  # the URL ends as a bare URL would
                     e = m.start(2) + len(trim_url(m.group(2)))
-                if not free(s, e) or any(fs < e and s < fe for fs, fe in found):
+                if not free(s, e) or _overlaps(found, s, e):
                     continue
-                found.append((s, e))
+                insort(found, (s, e))
                 text = m.group(text_group) if text_group else ""
                 url_end = min(m.end(url_group), e)
                 link = Link(
@@ -380,3 +380,9 @@ def _maybe_malformed(content: str, covered: list[tuple[int, int]]) -> bool:
         parts.append(content[pos:])
         rest = " ".join(parts)
     return "://" in rest and ("](" in rest or "] (" in rest or "(http" in rest or "[" in rest)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``spans`` (sorted and disjoint)."""
+    i = bisect_left(spans, (end,))  # the spans that start before ``end`` come before i
+    return i > 0 and spans[i - 1][1] > start
