@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,24 @@ def display_path(root: Path, rel: str, base: Path) -> str:
     Relative when the vault and ``base`` are one inside the other (``a.md`` from the vault,
     ``vault/a.md`` from its parent, ``../a.md`` from a subfolder), else absolute, as
     linters print paths outside the current folder."""
+    prefix = _prefix(str(root), str(base))
+    if prefix is not None:  # one string join a finding (13k findings took 0.6 s before)
+        return prefix + rel
     full, here = os.path.abspath(root / rel), os.path.abspath(base)
-    top = os.path.abspath(root)
-    if not (_within(top, here) or _within(here, top)):
-        return Path(full).as_posix()
     return Path(os.path.relpath(full, here)).as_posix()
+
+
+@lru_cache(maxsize=8)
+def _prefix(root: str, base: str) -> str | None:
+    """What goes before every vault path seen from ``base``: "" from the vault itself,
+    ``vault/`` from above it, the absolute root from elsewhere; None from a subfolder."""
+    here, top = os.path.abspath(base), os.path.abspath(root)
+    if _within(here, top) and here != top:
+        return None
+    if not _within(top, here):
+        return Path(top).as_posix().rstrip("/") + "/"
+    inside = Path(os.path.relpath(top, here)).as_posix()
+    return "" if inside == "." else inside + "/"
 
 
 def _within(path: str, folder: str) -> bool:
