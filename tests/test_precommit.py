@@ -258,3 +258,27 @@ def test_a_link_to_an_untracked_file_fails_the_hook(
     assert f"New.md:3:1: VK001 [broken-wikilink] 'pic.png' links to pic.png, {untracked}" in out.stdout
     assert f"New.md:3:14: VK001 [broken-wikilink] 'Draft' links to Draft.md, {untracked}" in out.stdout
     assert "New.md:3:24" not in out.stdout
+
+
+def test_a_canvas_is_checked_by_the_hook(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = git_repo(tmp_path / "vault", VAULT, env)
+    board = '{"nodes": [{"id": "a", "type": "file", "file": "Target.md", "subpath": "#Gone"}]}'
+    (repo / "Board.canvas").write_text(board, encoding="utf-8")
+    run(["git", "add", "Board.canvas"], repo, env).check_returncode()
+    out = try_repo(repo, hook_repo, env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Board.canvas:1:48: VK002 [broken-anchor]" in out.stdout, out.stdout
+    # Deleting a note that only a committed canvas links to is caught too.
+    run(["git", "commit", "-q", "-m", "board", "--no-verify"], repo, env).check_returncode()
+    (repo / "Board.canvas").write_text(board.replace("#Gone", "#Part"), encoding="utf-8")
+    run(["git", "add", "Board.canvas"], repo, env).check_returncode()
+    run(["git", "commit", "-q", "-m", "board", "--no-verify"], repo, env).check_returncode()
+    run(["git", "rm", "-q", "Target.md"], repo, env).check_returncode()
+    (repo / "Home.md").write_text("# Home\n", encoding="utf-8")
+    (repo / "Other.md").write_text("# Other\n", encoding="utf-8")
+    run(["git", "add", "Home.md", "Other.md"], repo, env).check_returncode()
+    out = try_repo(repo, hook_repo, env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Board.canvas:1:48: VK001" in out.stdout and "which this commit deletes" in out.stdout

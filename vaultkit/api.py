@@ -270,7 +270,7 @@ def check(
         wanted = {r.code for r in rules}
         extra = [d for d in staged_diagnostics(session, changes, session.views) if d.code in wanted]
         diags = sorted([*diags, *extra], key=Diagnostic.sort_key)
-    targets = session.targets
+    targets = [*session.targets, *session.canvases]
     return CheckResult(session.root, len(targets), diags, rules, targets, session.skipped, session.notices)
 
 

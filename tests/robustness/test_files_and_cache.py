@@ -56,7 +56,14 @@ def test_symlink_loops_are_walked_once_with_one_note(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "where", [".obsidian/templates.json", cache_path(Path("")).as_posix(), "fifo.md", "sub.md/x.json"]
+    "where",
+    [
+        ".obsidian/templates.json",
+        ".obsidian/app.json",
+        cache_path(Path("")).as_posix(),
+        "fifo.md",
+        "sub.md/x.json",
+    ],
 )
 def test_a_fifo_anywhere_is_never_opened(tmp_path: Path, where: str) -> None:
     root = _vault(tmp_path)

@@ -8,12 +8,12 @@ already computed, its canonical URLs, and the diagnostics of per-note rules.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from vaultkit.index.names import NoteFacts
 from vaultkit.model import Diagnostic, Link, Note, Severity, Suppression
+from vaultkit.parse.shared import obsidian_comments
 from vaultkit.text.urls import canonical_url, is_external
 
 URL_KINDS = frozenset({"link", "bare", "autolink", "html", "reference"})
@@ -51,20 +51,6 @@ class NoteView:
     suppressions: list[Suppression]
 
 
-_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.S)
-
-
-def obsidian_comments(note: Note) -> list[tuple[int, int]]:
-    """The spans of Obsidian's ``%% ... %%`` comments (not those starting in code)."""
-    if "%%" not in note.text:
-        return []
-    return [
-        (m.start(), m.end())
-        for m in _OBSIDIAN_COMMENT.finditer(note.text)
-        if not any(s <= m.start() < e for s, e in note.code_spans)
-    ]
-
-
 def _context(link: Link, comments: list[tuple[int, int]]) -> str | None:
     if link.in_frontmatter:
         return "property"
@@ -73,10 +59,11 @@ def _context(link: Link, comments: list[tuple[int, int]]) -> str | None:
     return None
 
 
-def link_rows(note: Note) -> list[LinkRow]:
+def link_rows(note: Note, comments: list[tuple[int, int]] | None = None) -> list[LinkRow]:
+    """The note's links with positions; ``comments`` are its ``%% %%`` spans (found when None)."""
     rows = []
     pos = note.position
-    comments = obsidian_comments(note)
+    comments = obsidian_comments(note) if comments is None else comments
     for link in note.links:
         line, col = pos(link.start)
         end_line, end_col = pos(link.end)

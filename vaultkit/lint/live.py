@@ -21,14 +21,12 @@ from vaultkit.errors import ReadError
 from vaultkit.index.facts import LinkRow, NoteView, decode_diag, decode_view
 from vaultkit.index.names import VaultIndex, fold
 from vaultkit.lint.cache import FactsCache
+from vaultkit.lint.payload import Analyzed, Payload, problem_payload
 from vaultkit.lint.pipeline import (
-    Analyzed,
     Job,
-    Payload,
     analyze_all,
     lint_note,
     note_phase,
-    problem_payload,
     vault_check,
     vault_context,
 )

@@ -17,7 +17,7 @@ import marshal
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.index.facts import (
     decode_diag,
@@ -30,12 +30,14 @@ from vaultkit.index.facts import (
     unique_urls,
     view_of,
 )
-from vaultkit.index.names import NoteFacts, VaultIndex, note_facts
+from vaultkit.index.names import VaultIndex, note_facts
 from vaultkit.limits import active as active_limits
 from vaultkit.limits import failure_reason, guarded
 from vaultkit.limits import use as use_limits
+from vaultkit.lint.attached import analyze_attached, is_attached
 from vaultkit.lint.cache import FactsCache, digest
-from vaultkit.lint.session import Session, failed_note, load_one, rule_settings
+from vaultkit.lint.payload import Analyzed, Payload, failed, problem_payload
+from vaultkit.lint.session import Session, load_one, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
@@ -49,25 +51,6 @@ if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --on
     from vaultkit.online.settings import OnlineSettings, Progress
 
 PARALLEL_MIN_NOTES = 200
-
-
-class Payload(NamedTuple):
-    """What a worker returns for one note, and what the cache stores (as a plain tuple)."""
-
-    facts: tuple[Any, ...]  # encode_facts(note_facts(note))
-    urls: tuple[str, ...]  # the note's canonical URLs, once each
-    view: bytes  # marshal of encode_view(...): what cross-note rules see
-    diags: bytes  # marshal of the per-note rules' encoded diagnostics
-
-
-class Analyzed(NamedTuple):
-    """One note as analysed; ``size`` is -1 for a file that could not be read."""
-
-    rel: str
-    size: int
-    mtime_ns: int
-    sha: str
-    payload: Payload
 
 
 class Job:
@@ -106,12 +89,9 @@ def analyze(job: Job, rel: str) -> Analyzed:
     return guarded(lambda: _analyze(job, rel), lambda exc: failed(rel, failure_reason(exc)))
 
 
-def failed(rel: str, why: str) -> Analyzed:
-    """The result for a note that could not be processed (never cached)."""
-    return Analyzed(rel, -1, 0, "", problem_payload([failed_note(rel, why)]))
-
-
 def _analyze(job: Job, rel: str) -> Analyzed:
+    if is_attached(rel):
+        return analyze_attached(job.root, rel)
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:
         return Analyzed(rel, -1, 0, "", problem_payload(problems))
@@ -155,11 +135,6 @@ _EMPTY_INDEX = VaultIndex([], [])
 _NONE = marshal.dumps(())
 
 
-def problem_payload(problems: list[Diagnostic]) -> Payload:
-    diags = tuple(encode_diag(d) for d in problems)
-    return Payload(encode_facts(NoteFacts()), (), marshal.dumps(((), (), ())), marshal.dumps(diags))
-
-
 def _chunk(job: Job, rels: list[str]) -> list[Analyzed]:
     use_limits(job.limits)
     return [analyze(job, rel) for rel in rels]
@@ -200,7 +175,7 @@ def run_check(
         cache.save()
     if cache.refused:
         session.notices.append(f"vaultkit: cache not used: {cache.refused}")
-    out = _collect(session.targets, payloads, vault_diags, {r.code for r in rules})
+    out = _collect([*session.targets, *session.canvases], payloads, vault_diags, {r.code for r in rules})
     if online is not None and any(r.online for r in rules):
         out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
     if session.config.per_file_ignores:
@@ -221,7 +196,7 @@ def note_phase(
     fresh ones."""
     root = session.root
     given = given or {}
-    paths = list(dict.fromkeys([*session.files.notes, *session.targets]))
+    paths = list(dict.fromkeys([*session.files.notes, *session.files.linking(), *session.targets]))
     job = Job(root, session.files.template_dirs, settings, session.config.levels())
     payloads = {rel: analyze_text(job, rel, text) for rel, text in given.items()}
     todo = []
@@ -266,7 +241,8 @@ def _vault_phase(
     old = cache.extra.get("vault")
     old_sig, old_diags = old if isinstance(old, tuple) else ("", {})
     vault_diags: dict[str, bytes] = dict(old_diags) if old_sig == sig else {}
-    need = [t for t in session.targets if t in payloads and (t in fresh or t not in vault_diags)]
+    targets = [*session.targets, *session.canvases]
+    need = [t for t in targets if t in payloads and (t in fresh or t not in vault_diags)]
     session.stats["cross_note_checked"] = len(need)
     if need:
         ctx = vault_context(session, payloads, settings)
@@ -321,7 +297,8 @@ def vault_context(session: Session, payloads: dict[str, Payload], settings: dict
     index = VaultIndex(session.files.notes, session.files.attachments)
     url_notes: dict[str, list[tuple[str, int]]] = {}
     for rel, payload in payloads.items():
-        index.add_facts(rel, decode_facts(payload.facts))
+        if payload.facts:  # () for a canvas, or a base that does not parse
+            index.add_facts(rel, decode_facts(payload.facts))
         for u in payload.urls:
             url_notes.setdefault(u, []).append((rel, 0))
     return Context(index, {**settings, "notes_total": len(session.files.notes)}, url_notes)

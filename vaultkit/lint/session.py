@@ -23,7 +23,7 @@ from vaultkit.rules.options import parse_rule_options
 from vaultkit.rules.plugins import load_plugins
 from vaultkit.rules.select import match_rules, parse_per_file_ignores, unknown_rule
 from vaultkit.vault.capped import os_reason
-from vaultkit.vault.files import VaultFiles, excluded, in_folders, relative, scan
+from vaultkit.vault.files import VaultFiles, excluded, in_folders, is_canvas, relative, scan
 from vaultkit.vault.read import Source, read_source
 from vaultkit.vault.root import choose_root
 
@@ -43,6 +43,7 @@ class Session:
     skipped: list[str] = field(default_factory=list)  # one-line notes on paths not checked
     views: dict[str, bytes] = field(default_factory=dict)  # every note's encoded link view (check)
     notices: list[str] = field(default_factory=list)  # one-line notes for stderr
+    canvases: list[str] = field(default_factory=list)  # canvases to report on (check only)
 
     def notes_skipped(self) -> list[str]:
         """A one-line note per symlink out of the vault that was not read."""
@@ -90,6 +91,7 @@ def open_vault(
     files = scan(root, config.exclude, follow_external)
     files.template_dirs = list(dict.fromkeys([*files.template_dirs, *config.templates]))
     targets: list[str] = []
+    canvases: list[str] = []
     skipped = [f"{p}: outside the vault at {root}; skipped" for p in choice.outside]
     skipped += [f"{rel}: skipped: {why}" for rel, why in files.skipped]
     for p in choice.inside if paths else [root]:
@@ -99,9 +101,11 @@ def open_vault(
         if p.is_dir():
             prefix = "" if rel == "." else rel + "/"
             targets.extend(n for n in files.notes if n.startswith(prefix) and n not in files.ignored)
+            canvases.extend(c for c in files.linking() if c.startswith(prefix) and is_canvas(c))
         elif not excluded(rel, config.exclude) and rel not in files.ignored:
-            targets.append(rel)
+            (canvases if is_canvas(rel) else targets).append(rel)
     session = Session(root, config, files, sorted(set(targets)))
+    session.canvases = sorted(set(canvases) - files.ignored)
     session.skipped = skipped
     session.notices.extend(session.notes_skipped())
     return session

@@ -165,3 +165,17 @@ def dest_span(src: str) -> tuple[int, int]:
     if m.group(1) is not None:
         return m.start(1), m.end(1)
     return i, m.end()
+
+
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.S)
+
+
+def obsidian_comments(note: Note) -> list[tuple[int, int]]:
+    """The spans of Obsidian's ``%% ... %%`` comments (not those starting in code)."""
+    if "%%" not in note.text:
+        return []
+    return [
+        (m.start(), m.end())
+        for m in _OBSIDIAN_COMMENT.finditer(note.text)
+        if not any(s <= m.start() < e for s, e in note.code_spans)
+    ]

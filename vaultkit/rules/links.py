@@ -216,8 +216,16 @@ def _broken_anchor(note: NoteView | Note, link: Link | LinkRow, path: str, ctx: 
         headings = facts.heading_texts if facts else []
     found = suggest_heading(anchor, headings, fragment)
     hint = f"; did you mean '#{found.value}'?{_UNSAFE}" if found else f"; check the {kind} text or the link"
+    if path.lower().endswith(".base"):  # a base's views stand in for headings
+        kind, where = "view", f"the views of {path}"
+        hint = f"; did you mean '#{found.value}'?{_UNSAFE}" if found else f" ({_names(headings)})"
     edit = _anchor_edit(note, link, found.value) if found and isinstance(note, Note) else None
     return _report("VK002", note, link, f"{kind} '#{anchor}' is not in {where}{hint}", edit)
+
+
+def _names(views: list[str]) -> str:
+    shown = ", ".join(views[:8]) + (", ..." if len(views) > 8 else "")
+    return f"its views: {shown}" if views else "it has no named views"
 
 
 def _anchor_edit(note: Note, link: Link | LinkRow, new: str) -> Edit | None:

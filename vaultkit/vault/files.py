@@ -29,6 +29,10 @@ class VaultFiles:
     # resolve as in Obsidian, but not reported
     ignored: set[str] = field(default_factory=set)
 
+    def linking(self) -> list[str]:
+        """The canvases and bases: attachments with links, or views, of their own."""
+        return [a for a in self.attachments if a.lower().endswith((".canvas", ".base"))]
+
 
 def find_root(start: Path) -> Path:
     """The nearest ancestor holding ``.obsidian/`` or a vaultkit config, else ``start``."""
@@ -42,6 +46,10 @@ def find_root(start: Path) -> Path:
 
 def is_note(name: str) -> bool:
     return name.lower().endswith(".md")
+
+
+def is_canvas(name: str) -> bool:
+    return name.lower().endswith(".canvas")
 
 
 def excluded(rel: str, patterns: list[str]) -> bool:
@@ -119,9 +127,10 @@ def scan(root: Path, exclude: list[str], follow_external: bool = False) -> Vault
 def ignore_filters(root: Path) -> list[str]:
     """``userIgnoreFilters`` from ``.obsidian/app.json`` (Settings > Files and links >
     Excluded files): folder or file path prefixes, or ``/regex/``."""
+    text = read_small_text(root / ".obsidian" / "app.json", active().file_size)
     try:
-        value = json.loads((root / ".obsidian" / "app.json").read_text("utf-8")).get("userIgnoreFilters")
-    except (OSError, ValueError, AttributeError):
+        value = json.loads(text or "{}").get("userIgnoreFilters")
+    except (ValueError, AttributeError, RecursionError):
         return []
     if not isinstance(value, list):
         return []
