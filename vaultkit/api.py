@@ -70,6 +70,7 @@ class CheckResult:
     targets: list[str] = field(default_factory=list)  # the notes reported on, vault-relative
     outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
     notices: list[str] = field(default_factory=list)  # notes skipped, cache not used...
+    unreachable: str | None = None  # --online: why no URL could be requested (no network)
 
     def count(self, severity: Severity) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -98,6 +99,7 @@ class FixReport:
     files: list[FileFix] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)  # one-line notes on paths not in the vault
     notices: list[str] = field(default_factory=list)  # notes skipped, temp files swept...
+    unreachable: str | None = None  # --online: why no URL could be requested (no network)
 
     @property
     def changed(self) -> list[FileFix]:
@@ -271,7 +273,9 @@ def check(
         extra = [d for d in staged_diagnostics(session, changes, session.views) if d.code in wanted]
         diags = sorted([*diags, *extra], key=Diagnostic.sort_key)
     targets = [*session.targets, *session.canvases]
-    return CheckResult(session.root, len(targets), diags, rules, targets, session.skipped, session.notices)
+    result = CheckResult(session.root, len(targets), diags, rules, targets, session.skipped, session.notices)
+    result.unreachable = session.unreachable
+    return result
 
 
 def _path_or_none(path: StrPath | None) -> Path | None:
@@ -321,8 +325,10 @@ def fix(
 
         rows = (row for note in session.notes.values() for row in link_rows(note))
         urls = list(dict.fromkeys(row.canonical for row in rows if row.canonical))
-        ctx.settings["online_results"] = check_urls(urls, settings, progress)
+        ctx.settings["online_results"] = results = check_urls(urls, settings, progress)
+        session.unreachable = results.unreachable
     report = FixReport(session.root, dry_run, outside=session.skipped, notices=session.notices)
+    report.unreachable = session.unreachable
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)
         if on_file is not None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from vaultkit.cli.main import EXIT_USAGE
 from vaultkit.cli.options import (
+    UNREACHABLE_HINT,
     config_option,
     echo_skipped,
     follow_option,
@@ -106,4 +108,8 @@ def check(
         rules=result.rules,
         targets=result.targets,
     )
-    sys.exit(emit(report, out))
+    code = emit(report, out)
+    if result.unreachable is not None:
+        click.echo(f"vaultkit: error: --online: {result.unreachable}; {UNREACHABLE_HINT}", err=True)
+        code = EXIT_USAGE
+    sys.exit(code)

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from vaultkit.api import FileFix, FixReport, Online, fix
-from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK
+from vaultkit.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from vaultkit.cli.options import (
+    UNREACHABLE_HINT,
     config_option,
     echo_skipped,
     follow_option,
@@ -77,6 +78,9 @@ def command(
     print_notices(report.notices)
     _summary(report, show_diff)
     pending = (check_only or show_diff) and bool(report.changed)  # --diff too, as ruff's
+    if report.unreachable is not None:
+        click.echo(f"vaultkit: error: --online: {report.unreachable}; {UNREACHABLE_HINT}", err=True)
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if pending or report.failed else EXIT_OK)
 
 

@@ -133,6 +133,9 @@ def follow_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+UNREACHABLE_HINT = "no URL was requested, and each is reported as unverifiable; connect and run again"
+
+
 def print_notices(notices: list[str]) -> None:
     """The session's one-line notes, on stderr, with control characters made visible."""
     from vaultkit.text.display import printable

@@ -285,6 +285,7 @@ def _online(
     ]
     urls = list(dict.fromkeys(r.canonical for v in views for r in v.links if r.canonical))
     results = check_urls(urls, settings, progress)
+    session.unreachable = results.unreachable
     ctx = Context(VaultIndex([], []), {"online_results": results}, {})
     out: list[Diagnostic] = []
     for view in views:

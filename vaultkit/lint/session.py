@@ -44,6 +44,7 @@ class Session:
     views: dict[str, bytes] = field(default_factory=dict)  # every note's encoded link view (check)
     notices: list[str] = field(default_factory=list)  # one-line notes for stderr
     canvases: list[str] = field(default_factory=list)  # canvases to report on (check only)
+    unreachable: str | None = None  # --online found no network (why); the CLI exits 2
 
     def notes_skipped(self) -> list[str]:
         """A one-line note per symlink out of the vault that was not read."""

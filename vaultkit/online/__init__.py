@@ -19,6 +19,7 @@ from vaultkit.online.settings import (
     Progress,
     Resolver,
     UrlResult,
+    UrlResults,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Progress",
     "Resolver",
     "UrlResult",
+    "UrlResults",
     "check_urls",
     "default_cache_path",
     "is_blocked_address",

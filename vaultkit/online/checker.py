@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from vaultkit.online.cache import Entry, ResultCache
 from vaultkit.online.classify import Attempt
 from vaultkit.online.fetch import Fetcher, make_session
-from vaultkit.online.guard import Guard
+from vaultkit.online.guard import Guard, system_resolver
+from vaultkit.online.reach import unreachable
 from vaultkit.online.scheduler import Dispatcher, Job
-from vaultkit.online.settings import OnlineSettings, Outcome, Progress, UrlResult
+from vaultkit.online.settings import OnlineSettings, Outcome, Progress, UrlResult, UrlResults
 from vaultkit.online.urls import Target, prepare, with_fragment
 
 
@@ -35,13 +36,13 @@ def _immediate(url: str, outcome: Outcome, cause: str) -> UrlResult:
     return UrlResult(url, outcome, None, None, False, cause, 0, False)
 
 
-def check_urls(
-    urls: Iterable[str], settings: OnlineSettings, progress: Progress | None = None
-) -> dict[str, UrlResult]:
+def check_urls(urls: Iterable[str], settings: OnlineSettings, progress: Progress | None = None) -> UrlResults:
     """Check each distinct URL once; return {url: result} in first-seen order.
 
     `progress(done, total, dead)` is called from the calling thread as results arrive.
-    A bad URL never raises; an invalid `exclude` regex raises ValueError up front.
+    A bad URL never raises; an invalid `exclude` regex raises ValueError up front. When no
+    host resolves (see reach.py), nothing is requested: the URLs are unverifiable and the
+    result's ``unreachable`` says why.
     """
     try:
         excludes = [re.compile(p) for p in settings.exclude]
@@ -62,6 +63,7 @@ def check_urls(
             else:
                 groups.setdefault(target.key, []).append((url, target))
 
+    out = UrlResults()
     cache: ResultCache | None = None
     if settings.cache_path is not None:
         cache = ResultCache(settings.cache_path, settings.ttl_ok_s, settings.ttl_fail_s)
@@ -71,11 +73,27 @@ def check_urls(
                 for url, target in groups.pop(key):
                     tally.add(_from_entry(url, target, entry))
         if groups:
+            out.unreachable = _offline(groups, settings, tally)
+        if groups and out.unreachable is None:
             _run_network(groups, settings, tally, cache)
     finally:
         if cache is not None:
             cache.close()
-    return {url: tally.results[url] for url in dict.fromkeys(map(_as_key, ordered))}
+    out.update((url, tally.results[url]) for url in dict.fromkeys(map(_as_key, ordered)))
+    return out
+
+
+def _offline(
+    groups: dict[str, list[tuple[str, Target]]], settings: OnlineSettings, tally: _Tally
+) -> str | None:
+    """Why the network is unreachable (every URL then unverifiable, uncached), or None."""
+    hosts = (target.host for members in groups.values() for _, target in members)
+    why = unreachable(hosts, settings.resolver or system_resolver, settings.connect_timeout)
+    if why is not None:
+        for members in groups.values():
+            for url, _ in members:
+                tally.add(_immediate(url, "unverifiable", "the network is unreachable"))
+    return why
 
 
 def _as_key(url: object) -> str:

@@ -87,3 +87,9 @@ class UrlResult:
     cause: str  # human-readable reason, e.g. "404 Not Found"
     elapsed_ms: int
     from_cache: bool
+
+
+class UrlResults(dict[str, UrlResult]):
+    """``check_urls``' verdicts by URL; ``unreachable`` says why none was requested."""
+
+    unreachable: str | None = None
