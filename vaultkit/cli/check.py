@@ -77,11 +77,7 @@ def check(
     from vaultkit.api import check as check_vault
     from vaultkit.lint.report import Report
 
-    texts: dict[str | os.PathLike[str], str] = {}
-    if Path("-") in paths:
-        name = stdin_filename or Path("stdin.md")
-        texts[name] = sys.stdin.read()
-        paths = tuple(name if p == Path("-") else p for p in paths)
+    paths, texts = _with_stdin(paths, stdin_filename)
     opts = Online(allow_private=allow_private, cache=cache, no_cache=no_cache, refresh=refresh)
     with progress_bar(enabled=online and out.fmt in ("text", "grouped")) as progress:
         result = check_vault(
@@ -113,3 +109,15 @@ def check(
         click.echo(f"vaultkit: error: --online: {result.unreachable}; {UNREACHABLE_HINT}", err=True)
         code = EXIT_USAGE
     sys.exit(code)
+
+
+def _with_stdin(
+    paths: tuple[Path, ...], stdin_filename: Path | None
+) -> tuple[tuple[Path, ...], dict[str | os.PathLike[str], str]]:
+    """The paths with '-' replaced by the stdin note's name, and that note's text."""
+    texts: dict[str | os.PathLike[str], str] = {}
+    if Path("-") in paths:
+        name = stdin_filename or Path("stdin.md")
+        texts[name] = sys.stdin.read()
+        paths = tuple(name if p == Path("-") else p for p in paths)
+    return paths, texts
