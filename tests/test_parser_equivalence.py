@@ -59,6 +59,15 @@ def test_the_fast_path_is_really_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls
 
 
+@pytest.mark.parametrize("reference", [False, True])
+def test_an_a_tag_text_ends_at_its_close_or_the_next_a(
+    reference: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = '<a href="https://x.example">one <a href="https://y.example">two</a> <abbr>three</abbr>\n'
+    labels = [link[3] for link in facts(text, reference, monkeypatch)["links"]]
+    assert labels == ["one ", "two"]
+
+
 LINES = st.sampled_from(
     [
         "# Heading [[Note]]",
@@ -78,6 +87,7 @@ LINES = st.sampled_from(
         "| [l](http://t.example) | \u00fc |",
         "<!-- [[Hidden]] https://hidden.example -->",
         '<a href="https://a.example">A</a>',
+        '<a href="https://b.example">B <a href="https://c.example">C</a> <abbr>D</abbr>',
         "```",
         "[[in fence]]",
         "    indented [[code]]",

@@ -29,6 +29,7 @@ class FixResult:
     convert: bool = False  # re-encode as UTF-8 (an ENCODING rule asked; counted in applied)
     refused: str | None = None  # why the file must not be written
     remaining: list[Diagnostic] = field(default_factory=list)
+    note: Note | None = None  # ``text`` parsed (None when refused)
 
 
 def apply_edits(text: str, groups: Sequence[tuple[Edit, ...]]) -> tuple[str, list[int]]:
@@ -115,7 +116,7 @@ def fix_text(note: Note, rules: Sequence[Rule], ctx: Context, unsafe: bool = Fal
             result.refused = problem
             return result
         current = new_note
-    result.text = current.text
+    result.text, result.note = current.text, current
     return result
 
 

@@ -24,7 +24,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.fixing.fixpoint import fix_text
 from vaultkit.index.names import VaultIndex
 from vaultkit.model import Frontmatter, Note
-from vaultkit.parse.frontmatter import load_yaml, split_frontmatter
+from vaultkit.parse.frontmatter import fenced, load_yaml, split_frontmatter
 from vaultkit.parse.note import is_suppressed, offset_in, parse_note
 from vaultkit.rules import REGISTRY, Context, Rule
 from vaultkit.vault.read import Source
@@ -78,15 +78,14 @@ def convert(src: Source, source_path: str, stem: str, today: date, encoding: str
     if unwrapped is not None:
         text = unwrapped
         actions.append("recovered the frontmatter hidden in an HTML comment (draft unwrapped)")
-    text = _clean(text, actions)
-
-    fm, body_start = split_frontmatter(text)
+    text, note = _clean(text, actions)
+    fm = note.frontmatter
+    body_start = fence[2] if (fence := fenced(text)) is not None else 0
     if fm.present and (fm.error or fm.data is None):
         line = f"line {fm.error_line}: " if fm.error_line else ""
         raise ConvertError(f"its frontmatter is broken ({line}{fm.error}); fix it and import again")
     data: dict[str, Any] = dict(fm.data or {})
     body = text[body_start:]
-    note = parse_note(_PLACEHOLDER_PATH, text)
     title, origin = pick_title(data, note, stem)
     actions.append(f"title from {origin}")
 
@@ -187,15 +186,15 @@ def _context() -> Context:
     return Context(VaultIndex([], []))
 
 
-def _clean(text: str, actions: list[str]) -> str:
-    """Apply the repair rules' own fixes to a fixpoint (``fixer.fix_text``)."""
+def _clean(text: str, actions: list[str]) -> tuple[str, Note]:
+    """Apply the repair rules' own fixes to a fixpoint (``fixer.fix_text``); the text, parsed."""
     result = fix_text(parse_note(_PLACEHOLDER_PATH, text), clean_rules(), _context())
-    if result.refused:
-        raise ConvertError(result.refused)
+    if result.refused or result.note is None:
+        raise ConvertError(result.refused or "the repairs did not settle")
     for r in clean_rules():
         if result.applied.get(r.name):
             actions.append(r.fixed(result.applied[r.name]))
-    return result.text
+    return result.text, result.note
 
 
 def _verify(text: str, actions: list[str]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -48,7 +48,7 @@ def _last_name(target: str) -> str:
     return base[:-3] if base.endswith(".md") else base
 
 
-def placed_link(text: str, starts: list[int], row: LinkRow) -> Link | None:
+def placed_link(text: str, starts: Sequence[int], row: LinkRow) -> Link | None:
     """A Link rebuilt from a cached row and the note's text, or None if they disagree."""
     if row.line > len(starts) or row.end_line > len(starts):
         return None

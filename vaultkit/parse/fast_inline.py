@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
+from itertools import islice
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,7 +19,7 @@ from markdown_it.common.utils import unescapeAll as unescape_all
 
 from vaultkit.model import Link, LinkKind, Note
 from vaultkit.parse.inline import InlineScanner
-from vaultkit.parse.shared import LABEL_TOKENS, Claimed, DocOffset, Segment, dest_span, split_wikilink
+from vaultkit.parse.shared import Claimed, DocOffset, Segment, dest_span, split_wikilink
 
 WIKILINK = re.compile(r"(!?)\[\[((?:(?!\[\[|\]\])[^\n])+?)\]\]")
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$(?!\$)", re.S)
@@ -119,11 +121,14 @@ class InlineWalker:
             stack.append((level, j + 1))
             node = level[j]
             name = node.name
+            if name in ("text", "text_special"):  # most nodes: no span needed
+                plain.append(node.meta.get("content", ""))
+                continue
+            if name in ("softbreak", "hardbreak"):
+                continue
             s, e = self.offsets.span(node)
             s, e = s - cs, e - cs
-            if name in ("text", "text_special"):
-                plain.append(node.meta.get("content", ""))
-            elif name == "code_inline":
+            if name == "code_inline":
                 plain.append(_text_of(node))
                 covered.append((s, e))
                 self.note.code_spans.append((doc(s), doc(e)))
@@ -140,7 +145,7 @@ class InlineWalker:
                     self.scanner.comment(html, s, doc, item)
                 else:
                     before = len(self.note.links)
-                    self.scanner.html(html, doc(s), item, _tokens(level[j + 1 : j + 1 + LABEL_TOKENS]), -1)
+                    self.scanner.html(html, doc(s), item, _tokens(level, j + 1))
                     found.extend(self.note.links[before:])
                     del self.note.links[before:]
             elif node.children:
@@ -277,12 +282,14 @@ def _text_of(node: Any) -> str:
     return "".join(parts)
 
 
-def _tokens(nodes: list[Any]) -> list[Any]:
-    """Siblings as the reference scanner sees them (for the text of an ``<a>``)."""
-    out = []
-    for n in nodes:
-        if n.name == "html_inline":
-            out.append(SimpleNamespace(type="html_inline", content=n.meta.get("content", "")))
-        elif n.name in ("text", "text_special"):
-            out.append(SimpleNamespace(type="text", content=n.meta.get("content", "")))
-    return out
+def _tokens(nodes: list[Any], start: int) -> Iterator[Any]:
+    """The siblings from ``start`` as the reference scanner sees them (for the text of an
+    ``<a>``), made as they are read."""
+    for n in islice(nodes, start, None):
+        name = n.name
+        if name == "html_inline":
+            yield SimpleNamespace(type="html_inline", content=n.meta.get("content", ""))
+        elif name in ("text", "text_special"):
+            yield SimpleNamespace(type="text", content=n.meta.get("content", ""))
+        else:
+            yield SimpleNamespace(type=name, content="")

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from vaultkit.limits import active
 from vaultkit.model import Frontmatter
 
 _HANDLER = YAMLHandler()
@@ -18,19 +19,27 @@ _FIX = "fix the YAML or quote the value"
 
 def split_frontmatter(text: str) -> tuple[Frontmatter, int]:
     """Return the frontmatter and the offset where the body starts."""
-    m = _OPEN.match(text)
-    if not m:
+    fence = fenced(text)
+    if fence is None:
         return Frontmatter(None, "", 0, 0), 0
-    close = _CLOSE.search(text, m.end())
-    if not close:
-        # An opening fence with no closing one: not frontmatter, as in Obsidian.
-        return Frontmatter(None, "", 0, 0), 0
-    raw = text[m.end() : close.start()]
-    end_line = text.count("\n", 0, close.start()) + 1
-    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    raw, end_line, body_start = fence
     fm = load_yaml(raw, first_line=2)
     fm.start_line, fm.end_line, fm.present = 1, end_line, True
     return fm, body_start
+
+
+def fenced(text: str) -> tuple[str, int, int] | None:
+    """The frontmatter block's YAML, its closing line and the body's offset (YAML not loaded)."""
+    m = _OPEN.match(text)
+    if not m:
+        return None
+    close = _CLOSE.search(text, m.end())
+    if not close:
+        # An opening fence with no closing one: not frontmatter, as in Obsidian.
+        return None
+    end_line = text.count("\n", 0, close.start()) + 1
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    return text[m.end() : close.start()], end_line, body_start
 
 
 def load_yaml(raw: str, first_line: int) -> Frontmatter:
@@ -38,6 +47,14 @@ def load_yaml(raw: str, first_line: int) -> Frontmatter:
     fm = Frontmatter(None, raw, 0, 0, present=True)
     if not raw.strip():
         fm.data = {}
+        return fm
+    limit = active().frontmatter_size
+    if len(raw) > limit:  # YAML loads at about 1 s a megabyte: a runaway block is not read
+        fm.error = (
+            f"the YAML is {len(raw):,} characters, over the {limit:,} limit, so it was not read; "
+            "shorten it, or raise 'frontmatter-size' in [limits] of the config"
+        )
+        fm.error_line = first_line
         return fm
     try:
         data: Any = _HANDLER.load(raw)

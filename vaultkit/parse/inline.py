@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
 
 from markdown_it.token import Token
 
 from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
 from vaultkit.parse.shapes import BRACKETS, MALFORMED
-from vaultkit.parse.shared import DocOffset, SpanFree, dest_span, split_wikilink
+from vaultkit.parse.shared import LABEL_TOKENS, DocOffset, SpanFree, dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
@@ -18,6 +21,21 @@ TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
 # (`![[shot.png]]^fig-1`, as Obsidian's own vaults write it).
 _BLOCK_ID = re.compile(r"(?:^|[ \t]|(?<=\]\])|(?<=\)))\^([A-Za-z0-9-]+)[ \t]*$", re.M)
 _HREF = re.compile(r"""<(a|img)\b[^>]*?\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+# What ends an <a>'s text: its </a>, or the next <a> (HTML doesn't nest them).
+_A_END = re.compile(r"</?a[\s>/]", re.I)
+
+
+def a_label(following: Iterable[Any]) -> str:
+    """The text of an ``<a>``: the text tokens up to what ends it, at most LABEL_TOKENS."""
+    parts = []
+    for c in islice(following, LABEL_TOKENS):
+        if c.type == "html_inline" and _A_END.match(c.content):
+            break
+        if c.type == "text":
+            parts.append(c.content)
+    return "".join(parts)
 
 
 def trim_url(url: str) -> str:
@@ -70,7 +88,7 @@ class InlineScanner:
             elif ct == "html_inline" and child.content.startswith("<!--"):
                 self.comment(child.content, s, doc, item)
             elif ct == "html_inline":
-                self.html(child.content, doc(s), item, children, j)
+                self.html(child.content, doc(s), item, islice(children, j + 1, None))
         self.prose(content, covered, doc, item)
         return "".join(plain)
 
@@ -210,7 +228,9 @@ class InlineScanner:
                 mapping.append((i + 1, doc(base + i + 1)))
         InlineScanner(self.note, True).scan(tokens[0], mapping, item)
 
-    def html(self, html: str, base: int, item: int | None, children: list[Token], j: int) -> None:
+    def html(self, html: str, base: int, item: int | None, following: Iterable[Any]) -> None:
+        """The links of an HTML tag; an ``<a>``'s text comes from the tokens ``following`` it."""
+        label: str | None = None
         for m in _HREF.finditer(html):
             value = next(g for g in (m.group(3), m.group(4), m.group(5)) if g is not None)
             vs = (
@@ -218,21 +238,14 @@ class InlineScanner:
                 if m.group(3) is not None
                 else (m.start(4) if m.group(4) is not None else m.start(5))
             )
-            label = ""
-            if m.group(1).lower() == "a":
-                parts = []
-                for c in children[j + 1 :]:
-                    if c.type == "html_inline" and c.content.lower().startswith("</a"):
-                        break
-                    if c.type == "text":
-                        parts.append(c.content)
-                label = "".join(parts)
+            if m.group(1).lower() == "a" and label is None:
+                label = a_label(following)
             self.note.links.append(
                 Link(
                     "html",
                     value,
                     None,
-                    label,
+                    label if m.group(1).lower() == "a" and label is not None else "",
                     base + m.start(),
                     base + m.end(),
                     base + vs,
@@ -246,7 +259,7 @@ class InlineScanner:
 
     def scan_html(self, html: str, base: int, item: int | None) -> None:
         if "<" in html:
-            self.html(html, base, item, [], 0)
+            self.html(html, base, item, ())
 
     def prose(self, content: str, covered: list[tuple[int, int]], doc: DocOffset, item: int | None) -> None:
         """Regex scans over text that no inline rule claimed."""

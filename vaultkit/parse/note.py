@@ -57,7 +57,9 @@ def parse_note(path: str, text: str, template: bool = False) -> Note:
         for name in frontmatter_tags(fm.data):
             note.tags.append(Tag(name, -1, 1))
         note.disabled = _disabled_rules(fm.data)
-    parse_segment(note, Segment(text[body_start:], body_start, False))
+    parse_segment(
+        note, Segment(text[body_start:], body_start, False, starts=None if body_start else note.line_starts)
+    )
     if "vaultkit-" in text:
         note.suppressions = _suppressions(note)
     return note

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from markdown_it.token import Token
@@ -47,13 +47,15 @@ class HtmlScanner(Protocol):
 class Segment:
     """A piece of the note parsed as markdown: the body, or the inside of a comment."""
 
-    def __init__(self, text: str, base: int, commented: bool, depth: int = 0) -> None:
+    def __init__(
+        self, text: str, base: int, commented: bool, depth: int = 0, starts: Sequence[int] | None = None
+    ) -> None:
         self.text = text
         self.base = base
         self.commented = commented
         self.depth = depth  # how many HTML comments it is inside
         self.lines = text.split("\n")
-        self.starts = line_starts(text)
+        self.starts = line_starts(text, self.lines) if starts is None else starts  # given: the note's
         self.cursor: dict[int, int] = {}
 
     def offset(self, line: int, col: int = 0) -> int:

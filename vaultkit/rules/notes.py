@@ -220,7 +220,7 @@ def misplaced_frontmatter(note: Note, ctx: Context) -> Iterator[Diagnostic]:
     but blank lines (or spaces) comes before it. Blank lines hold no text and no link,
     so the fix cannot change what any link points to.
     """
-    if note.frontmatter.present:
+    if note.frontmatter.present or not note.text.lstrip(" \t\n").startswith("---"):
         return
     lead = _LEADING.match(note.text)
     if lead is None:

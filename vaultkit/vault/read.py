@@ -59,18 +59,17 @@ def read_source(path: Path) -> Source:
 
 def _make_source(path: Path, data: bytes, st: os.stat_result) -> Source:
     raw, encoding, bom, confident = decode_bytes(data)
-    endings = EOL.findall(raw)
-    counts = {e: 0 for e in ("\n", "\r\n", "\r")}  # order breaks ties toward "\n"
-    for e in endings:
-        counts[e] += 1
+    crlf = raw.count("\r\n")
+    counts = {"\n": raw.count("\n") - crlf, "\r\n": crlf, "\r": raw.count("\r") - crlf}  # ties: "\n"
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     return Source(
         path=path,
         data=data,
-        text=EOL.sub("\n", raw),
+        text=text,
         encoding=encoding,
         bom=bom,
-        newline=max(counts, key=counts.__getitem__) if endings else "\n",
-        mixed_newlines=len(set(endings)) > 1,
+        newline=max(counts, key=counts.__getitem__) if any(counts.values()) else "\n",
+        mixed_newlines=sum(n > 0 for n in counts.values()) > 1,
         final_newline=raw.endswith(("\n", "\r")),
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
