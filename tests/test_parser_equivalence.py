@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,52 @@ def test_same_facts_on_generated_notes(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     with pytest.MonkeyPatch.context() as mp:
         assert facts(text, False, mp) == facts(text, True, mp)
+
+
+TABLE_LINES = st.sampled_from(
+    [
+        "| Name | Link |",
+        "|---|:---:|",
+        "| :-- | --: |",
+        "|-|-|",
+        "a | b",
+        "--- | ---",
+        "| [[Note\\|alias]] | [t](https://t.example/a) |",
+        '| `a | b` | <a href="https://h.example">h</a> |',
+        "| https://bare.example/x | #tag ^id |",
+        "| ![[img.png]] | [r][ref] |",
+        "plain line after the rows",
+        "",
+        "# Heading [[H]]",
+        "- item [i](https://i.example)",
+        "1. ordered",
+        "> quote [[Q]]",
+        "> [!note] A callout [[C]]",
+        "> - a list in a quote",
+        "    indented | code",
+        "```",
+        "[ref]: https://ref.example",
+    ]
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("VK_TABLE_EXAMPLES", "600")),
+    deadline=None,
+    derandomize=not os.environ.get("VK_TABLE_EXAMPLES"),
+)
+@given(st.lists(TABLE_LINES, min_size=2, max_size=20))
+def test_same_facts_on_generated_tables(lines: list[str]) -> None:
+    """Tables, and what may end them, through both parsers (the gate sends some to the reference)."""
+    text = "\n".join(lines) + "\n"
+    with pytest.MonkeyPatch.context() as mp:
+        assert facts(text, False, mp) == facts(text, True, mp)
+
+
+def test_tables_take_the_fast_path() -> None:
+    from vaultkit.parse.note import _diverges
+
+    table = "| a | b |\n|---|---|\n| [x](https://x.example) | y |\n"
+    assert not _diverges(table) and not _diverges(table + "\nafter\n")
+    assert _diverges(table + "no pipe here\n")  # where the two parsers end it differently
+    assert _diverges("> | a |\n> |---|\n")

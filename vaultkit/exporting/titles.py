@@ -77,7 +77,8 @@ def badge_difficulty(alt: str, url: str) -> str | None:
     return None
 
 
-_WINDOW = 4_000  # characters of a long line around a link that its title may come from
+_LONG_LINE = 4_000  # characters: a longer line gives each link only the text near it
+_WINDOW = 1_000  # characters of such a line around a link that its title may come from
 
 
 def capped(text: str, limit: int) -> str:
@@ -146,7 +147,7 @@ class NoteContext:
         note = self.note
         base, end = note.line_span(line)
         s, e = link.start - base, link.end - base
-        if end - base > _WINDOW and 0 <= s <= end - base:
+        if end - base > _LONG_LINE and 0 <= s <= end - base:
             # A line of thousands of links: only the text near this one can be its title
             # (each link's title from the whole line made the export N × S bytes).
             cut = max(0, s - _WINDOW // 2)

@@ -101,14 +101,56 @@ def parse_segment(note: Note, seg: Segment) -> None:
 def _diverges(text: str) -> bool:
     """Text where markdown-it-pyrs 0.4 and markdown-it-py disagree: where a table ends, a lone
     list marker under a line of text, a list item under a quote. These take the reference."""
-    if "|" in text and _TABLE_DELIMITER.search(text):
+    if "|" in text and _tables_diverge(text):
         return True
     if ">" in text and _QUOTE.search(text) and _LIST_LINE.search(text):
         return True  # where a quote's lazy lines end before a list item
     for m in _LONE_MARKER.finditer(text):  # a lone marker right under a line of text
-        before = text[: max(0, m.start() - 1)]
-        if before.rsplit("\n", 1)[-1].strip():
+        end = max(0, m.start() - 1)
+        if text[text.rfind("\n", 0, end) + 1 : end].strip():
             return True
+    return False
+
+
+# A line that may start another block (or is indented code) where a table row could be.
+_BLOCK_START = re.compile(r"[ \t]*(?:[>#<]|[-*+](?:[ \t]|$)|\d{1,9}[.)]|```|~~~)|[ \t]{4}")
+
+
+def _header_diverges(text: str, delimiter: int) -> bool:
+    """Whether the header above the delimiter row at ``delimiter`` may be read differently:
+    it must be a plain line with a ``|``, after a blank line or at the top."""
+    if delimiter == 0:
+        return True
+    above = text.rfind("\n", 0, delimiter - 1)  # the end of the line above the header
+    header = text[above + 1 : delimiter - 1]
+    if "|" not in header or _BLOCK_START.match(header):
+        return True
+    return above >= 0 and bool(text[text.rfind("\n", 0, above) + 1 : above].strip())
+
+
+def _tables_diverge(text: str) -> bool:
+    """Whether the parsers may end a table differently: markdown-it-py (GFM) goes on through
+    a line with no ``|``, markdown-it-pyrs stops. A top-level table after a blank line (or at
+    the top), whose rows all have a ``|`` and that ends at a blank line (or the end), is
+    parsed alike by both."""
+    walked = 0
+    for m in _TABLE_DELIMITER.finditer(text):
+        if m.start() < walked:
+            continue  # a row of a table already walked
+        if text[m.start()] in " \t>":
+            return True  # a table in a quote or a list item
+        if _header_diverges(text, m.start()):
+            return True
+        pos = text.find("\n", m.end())
+        while pos >= 0:
+            end = text.find("\n", pos + 1)
+            line = text[pos + 1 : len(text) if end < 0 else end]
+            if not line.strip():
+                break
+            if "|" not in line or _BLOCK_START.match(line):
+                return True
+            pos = end
+        walked = len(text) if pos < 0 else pos
     return False
 
 
