@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,63 @@ def test_tables_take_the_fast_path() -> None:
     assert not _diverges(table) and not _diverges(table + "\nafter\n")
     assert _diverges(table + "no pipe here\n")  # where the two parsers end it differently
     assert _diverges("> | a |\n> |---|\n")
+
+
+CHUNK_LINES = st.sampled_from(
+    [
+        "# Heading [[H]]",
+        "## Sub heading",
+        "#tag line",
+        "Paragraph with [a link](https://p.example) and #tag ^blk",
+        "",
+        "- item [[Note]]",
+        "  - sub https://bare.example/x",
+        "1. ordered",
+        "> quote [[Q]]",
+        "> - a list in a quote",
+        "    indented code [[not]]",
+        "| a | b |",
+        "|---|---|",
+        "---",
+        "text",
+        "===",
+        "[t][ref]",
+        "[ref]: https://ref.example",
+        "```",
+        "<div>",
+        "%% comment [[C]] %%",
+        "$$",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(CHUNK_LINES, min_size=2, max_size=30))
+def test_a_segment_cut_into_pieces_gives_the_same_facts(lines: list[str]) -> None:
+    """With pieces of one character (a cut at every place one is allowed), the fast path
+    still gives what markdown-it-py gives on the whole."""
+    from vaultkit.parse import chunks
+
+    text = "\n".join(lines) + "\n"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chunks, "CHUNK_SIZE", 1)
+        assert facts(text, False, mp) == facts(text, True, mp)
+
+
+def test_a_long_note_is_cut_and_parsed_piece_by_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vaultkit.parse import chunks
+
+    text = "## Part\n\n- [Paper](https://arxiv.org/abs/1) #ml\n  - Notes: x\n" * 20_000  # 1.2 MB
+    spans = chunks.pieces(text)
+    assert len(spans) >= 5 and spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert chunks.pieces(text + "```\ncode\n```\n") == [(0, len(text) + 13)]
+    sizes = []
+    real = parse_rs.parse_segment
+    monkeypatch.setattr(
+        parse_rs, "parse_segment", lambda n, s, r=None: sizes.append(len(s.text)) or real(n, s, r)
+    )
+    monkeypatch.setenv("VAULTKIT_PARSER", "fast")
+    note = parse.parse_note("n.md", text)
+    assert len(sizes) == len(spans) and max(sizes) < chunks.CHUNK_SIZE + 100
+    assert len(note.headings) == 20_000 and len(note.links) == 20_000 and len(note.items) == 40_000

@@ -111,6 +111,8 @@ class _Walker:
             return
         s, e = self.span(node)
         name = "heading" if name == "lheading" else name
+        if name == "paragraph" and _is_math(self.text[s:e]):
+            name = "math_block"  # markdown-it-pyrs has no dollarmath: as markdown-it-py names it
         self.note.blocks.append((name, self.line_of(s), self.line_of(self.end(s, e))))
 
     def block(self, root: Any, top: bool = False) -> None:
@@ -150,8 +152,7 @@ class _Walker:
 
     def _math_block(self, node: Any) -> bool:
         s, e = self.span(node)
-        src = self.text[s:e]
-        if src.startswith("$$") and src.rstrip().endswith("$$") and len(src.strip()) > 3:
+        if _is_math(self.text[s:e]):
             self.note.code_spans.append(self._whole_lines(s, e))
             return True
         return False
@@ -211,6 +212,11 @@ class _Walker:
 
     def inline(self, nodes: list[Any]) -> str:
         return self.inlines.run(nodes, self.items[-1] if self.items else None)
+
+
+def _is_math(src: str) -> bool:
+    """Whether a paragraph's source is a ``$$ … $$`` math block."""
+    return src.startswith("$$") and src.rstrip().endswith("$$") and len(src.strip()) > 3
 
 
 _DEFINITION = re.compile(r"[ ]{0,3}\[((?:[^\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(?:<([^>\n]*)>|(\S+))")

@@ -25,6 +25,8 @@ from markdown_it.token import Token
 
 from vaultkit.limits import active as active_limits
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
+from vaultkit.parse import chunks
+from vaultkit.parse.chunks import pieces
 from vaultkit.parse.depth import mask_deep
 from vaultkit.parse.frontmatter import frontmatter_tags, load_yaml, split_frontmatter
 from vaultkit.parse.inline import InlineScanner
@@ -38,6 +40,7 @@ _FM_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 _FM_URL = re.compile(r"https?://[^\s\"'<>\]\[]+")
 _TABLE_DELIMITER = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|", re.M)
 _LONE_MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$", re.M)
+_MATH_LINE = re.compile(r"^[ \t>]*\$\$", re.M)
 _QUOTE = re.compile(r"^[ \t]*>", re.M)
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)", re.M)
 
@@ -92,17 +95,29 @@ def parse_segment(note: Note, seg: Segment) -> None:
     if not use_reference_parser():
         from vaultkit.parse import fast as parse_rs
 
-        if parse_rs.available() and not _diverges(seg.text):
-            parse_rs.parse_segment(note, seg, parse_segment)
+        if parse_rs.available():
+            for start, end in pieces(seg.text, chunks.CHUNK_SIZE):
+                piece = seg if end - start == len(seg.text) else _piece(seg, start, end)
+                if _diverges(piece.text):
+                    parse_segment_reference(note, piece)
+                else:
+                    parse_rs.parse_segment(note, piece, parse_segment)
             return
     parse_segment_reference(note, seg)
 
 
+def _piece(seg: Segment, start: int, end: int) -> Segment:
+    return Segment(seg.text[start:end], seg.base + start, seg.commented, seg.depth)
+
+
 def _diverges(text: str) -> bool:
-    """Text where markdown-it-pyrs 0.4 and markdown-it-py disagree: where a table ends, a lone
-    list marker under a line of text, a list item under a quote. These take the reference."""
+    """Text where markdown-it-pyrs 0.4 and markdown-it-py disagree: where a table ends, a
+    ``$$`` block, a lone list marker under a line of text, a list item under a quote. These
+    take the reference."""
     if "|" in text and _tables_diverge(text):
         return True
+    if "$$" in text and _MATH_LINE.search(text):
+        return True  # a $$ block: markdown-it-pyrs has no dollarmath, and its edges differ
     if ">" in text and _QUOTE.search(text) and _LIST_LINE.search(text):
         return True  # where a quote's lazy lines end before a list item
     for m in _LONE_MARKER.finditer(text):  # a lone marker right under a line of text
