@@ -87,6 +87,7 @@ def convert(src: Source, source_path: str, stem: str, today: date, encoding: str
     data: dict[str, Any] = dict(fm.data or {})
     body = text[body_start:]
     title, origin = pick_title(data, note, stem)
+    del note  # _verify parses the result: one parsed note in memory at a time
     actions.append(f"title from {origin}")
 
     added: dict[str, Any] = {}

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 
 from vaultkit.model import BlockId, Link, LinkKind, Note, Tag
 from vaultkit.parse.shapes import BRACKETS, MALFORMED
-from vaultkit.parse.shared import LABEL_TOKENS, DocOffset, SpanFree, dest_span, split_wikilink
+from vaultkit.parse.shared import DocOffset, SpanFree, a_label, dest_span, split_wikilink
 
 BARE_URL = re.compile(r"https?://[^\s<>\"`]+")
 _TRAIL = ".,:;!?*_~'\""
@@ -21,21 +21,6 @@ TAG = re.compile(r"(?:(?<=\s)|^)#([^\W\d][\w/-]*|[\w/-]*[^\W\d_][\w/-]*)", re.M)
 # (`![[shot.png]]^fig-1`, as Obsidian's own vaults write it).
 _BLOCK_ID = re.compile(r"(?:^|[ \t]|(?<=\]\])|(?<=\)))\^([A-Za-z0-9-]+)[ \t]*$", re.M)
 _HREF = re.compile(r"""<(a|img)\b[^>]*?\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-
-
-# What ends an <a>'s text: its </a>, or the next <a> (HTML doesn't nest them).
-_A_END = re.compile(r"</?a[\s>/]", re.I)
-
-
-def a_label(following: Iterable[Any]) -> str:
-    """The text of an ``<a>``: the text tokens up to what ends it, at most LABEL_TOKENS."""
-    parts = []
-    for c in islice(following, LABEL_TOKENS):
-        if c.type == "html_inline" and _A_END.match(c.content):
-            break
-        if c.type == "text":
-            parts.append(c.content)
-    return "".join(parts)
 
 
 def trim_url(url: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from typing import Any, Protocol
 
 from markdown_it.token import Token
 
@@ -25,6 +26,20 @@ SpanFree = Callable[[int, int], bool]
 
 
 LABEL_TOKENS = 256  # tokens after an ``<a href>`` searched for its text (a bound, not a scan to the end)
+
+# What ends an <a>'s text: its </a>, or the next <a> (HTML doesn't nest them).
+_A_END = re.compile(r"</?a[\s>/]", re.I)
+
+
+def a_label(following: Iterable[Any]) -> str:
+    """The text of an ``<a>``: the text tokens up to what ends it, at most LABEL_TOKENS."""
+    parts = []
+    for c in islice(following, LABEL_TOKENS):
+        if c.type == "html_inline" and _A_END.match(c.content):
+            break
+        if c.type == "text":
+            parts.append(c.content)
+    return "".join(parts)
 
 
 class Claimed:
