@@ -43,8 +43,8 @@ TIMEOUT_S = 60.0  # a run killed at this point has hung
 # one huge block takes about 600 bytes a node; a dense 3.6 MB note takes 6-10 s.
 OVER_BOUNDS = {
     "table-rows": (7.5, 400.0),  # 2-5 s, 340-365 MB: one table of 50,000 rows
-    "mixed-newlines": (7.5, 850.0),  # 773 MB: one paragraph of 600,000 lines
-    "large-real-note": (20.0, 400.0),  # 6-13 s, 204-321 MB: 60,000 sections of 4 lines
+    "mixed-newlines": (10.0, 850.0),  # 2.5-5.7 s, 773-784 MB: one paragraph of 600,000 lines
+    "large-real-note": (20.0, 400.0),  # 4.9-10 s, 203-209 MB: 60,000 sections of 4 lines
 }
 NORMAL = "# Normal\n\nSee [[missing note]].\n\n- [Paper](https://example.com/normal?utm_source=feed)\n"
 FIXED = "# Normal\n\nSee [[missing note]].\n\n- [Paper](https://example.com/normal)\n"
