@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from itertools import islice
 from types import SimpleNamespace
 from typing import Any
 
@@ -285,7 +284,8 @@ def _text_of(node: Any) -> str:
 def _tokens(nodes: list[Any], start: int) -> Iterator[Any]:
     """The siblings from ``start`` as the reference scanner sees them (for the text of an
     ``<a>``), made as they are read."""
-    for n in islice(nodes, start, None):
+    for i in range(start, len(nodes)):  # not islice: it would walk the first ``start`` too
+        n = nodes[i]
         name = n.name
         if name == "html_inline":
             yield SimpleNamespace(type="html_inline", content=n.meta.get("content", ""))

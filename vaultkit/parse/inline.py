@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
-from itertools import islice
 from typing import Any
 
 from markdown_it.token import Token
@@ -73,7 +72,7 @@ class InlineScanner:
             elif ct == "html_inline" and child.content.startswith("<!--"):
                 self.comment(child.content, s, doc, item)
             elif ct == "html_inline":
-                self.html(child.content, doc(s), item, islice(children, j + 1, None))
+                self.html(child.content, doc(s), item, (children[i] for i in range(j + 1, len(children))))
         self.prose(content, covered, doc, item)
         return "".join(plain)
 
