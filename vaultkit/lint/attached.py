@@ -23,12 +23,7 @@ from vaultkit.rules.notes import unreadable
 from vaultkit.vault.files import is_canvas
 from vaultkit.vault.read import read_source
 
-CANVAS, BASE = ".canvas", ".base"
 _EMPTY = marshal.dumps(())
-
-
-def is_attached(rel: str) -> bool:
-    return rel.lower().endswith((CANVAS, BASE))
 
 
 def analyze_attached(root: Path, rel: str) -> Analyzed:
@@ -46,20 +41,8 @@ def analyze_attached(root: Path, rel: str) -> Analyzed:
         try:
             note = parse_canvas(rel, src.text)
         except CanvasError as exc:
-            return Analyzed(
-                rel,
-                src.size,
-                src.mtime_ns,
-                sha,
-                _nothing(
-                    [
-                        unreadable(
-                            rel,
-                            f"{exc}; correct the JSON to have its links checked",
-                        )
-                    ]
-                ),
-            )
+            problem = unreadable(rel, f"{exc}; correct the JSON to have its links checked")
+            return Analyzed(rel, src.size, src.mtime_ns, sha, _nothing([problem]))
         view = marshal.dumps(encode_view(view_of(note, link_rows(note, comments=[]))))
         return Analyzed(rel, src.size, src.mtime_ns, sha, Payload((), (), view, _EMPTY))
     views = base_views(src.text)

@@ -34,7 +34,7 @@ from vaultkit.index.names import VaultIndex, note_facts
 from vaultkit.limits import active as active_limits
 from vaultkit.limits import failure_reason, guarded
 from vaultkit.limits import use as use_limits
-from vaultkit.lint.attached import analyze_attached, is_attached
+from vaultkit.lint.attached import analyze_attached
 from vaultkit.lint.cache import FactsCache, digest
 from vaultkit.lint.payload import Analyzed, Payload, failed, problem_payload
 from vaultkit.lint.session import Session, load_one, rule_settings
@@ -45,7 +45,7 @@ from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
 from vaultkit.rules.plugins import cache_key, load_plugins
-from vaultkit.vault.files import excluded, in_folders, relative
+from vaultkit.vault.files import excluded, in_folders, is_linking, relative
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
     from vaultkit.online.settings import OnlineSettings, Progress
@@ -90,7 +90,7 @@ def analyze(job: Job, rel: str) -> Analyzed:
 
 
 def _analyze(job: Job, rel: str) -> Analyzed:
-    if is_attached(rel):
+    if is_linking(rel):
         return analyze_attached(job.root, rel)
     note, src, problems = load_one(job.root, rel, job.templates)
     if src is None:

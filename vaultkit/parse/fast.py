@@ -111,8 +111,6 @@ class _Walker:
             return
         s, e = self.span(node)
         name = "heading" if name == "lheading" else name
-        if name == "paragraph" and _is_math(self.text[s:e]):
-            name = "math_block"  # markdown-it-pyrs has no dollarmath: as markdown-it-py names it
         self.note.blocks.append((name, self.line_of(s), self.line_of(self.end(s, e))))
 
     def block(self, root: Any, top: bool = False) -> None:

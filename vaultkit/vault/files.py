@@ -31,7 +31,7 @@ class VaultFiles:
 
     def linking(self) -> list[str]:
         """The canvases and bases: attachments with links, or views, of their own."""
-        return [a for a in self.attachments if a.lower().endswith((".canvas", ".base"))]
+        return [a for a in self.attachments if is_linking(a)]
 
 
 def find_root(start: Path) -> Path:
@@ -50,6 +50,11 @@ def is_note(name: str) -> bool:
 
 def is_canvas(name: str) -> bool:
     return name.lower().endswith(".canvas")
+
+
+def is_linking(name: str) -> bool:
+    """A canvas or a base: an attachment with links, or views, of its own."""
+    return name.lower().endswith((".canvas", ".base"))
 
 
 def excluded(rel: str, patterns: list[str]) -> bool:
