@@ -513,3 +513,40 @@ def test_real_command_line(tmp_path: Path, vault: Path) -> None:
     again = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0 and again.stdout.splitlines()[-1] == "0 imported, 2 identical"
     check_clean(vault)
+
+
+def _left_by_reparse(text: str) -> list[tuple[int, str]]:
+    """The repair rules' findings on the written note, from a parse of the whole of it."""
+    from vaultkit.importing.convert import _PLACEHOLDER_PATH, _context, clean_rules
+    from vaultkit.parse.note import is_suppressed
+
+    note = parse_note(_PLACEHOLDER_PATH, text)
+    found = [d for r in clean_rules() for d in r.check(note, _context())]
+    return sorted((d.line, d.rule) for d in found if not is_suppressed(note, d.rule, d.code, d.line))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# T\n\n- \n- [a](http://x.com/?utm_source=f) [b] (http://y.com)\n",
+        "---\ntitle: Ã©tÃ©\ntags: [a]\n---\n\n# caf\u00e9\n\n-\n\n*  item\n",
+        "<!--\n---\ntitle: hidden\n---\n-->\nbody [x] (https://e.com) \u00a0\u00a0- nbsp\n",
+        "no heading, one line without a newline [l](https://e.com/?fbclid=1)",
+    ],
+)
+def test_the_one_parse_verify_agrees_with_a_whole_reparse(tmp_path: Path, source: str) -> None:
+    """The import's verify reuses the cleaned parse for the body: its warning must be the
+    one a parse of the whole written note gives (lines shifted by the new frontmatter)."""
+    from vaultkit.importing.convert import convert
+    from vaultkit.vault.read import read_source
+
+    path = tmp_path / "x.txt"
+    path.write_text(source, encoding="utf-8")
+    done = convert(read_source(path), "x.txt", "x", date(2026, 1, 1))
+    left = _left_by_reparse(done.text)
+    said = [a for a in done.actions if a.startswith("warning:")]
+    if not left:
+        assert said == []
+    else:
+        lines = ", ".join(str(line) for line, _ in left[:5])
+        assert said == [f"warning: {len(left)} finding(s) left ({left[0][1]}, line {lines})"]

@@ -25,10 +25,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Limits:
-    note_size: int = 5_000_000  # bytes; a larger note is not read
+    note_size: int = 1_000_000  # bytes; a larger note is not read
     line_length: int = 20_000  # characters; the line-based rules skip a longer line
     links: int = 20_000  # per note; links past this one are not checked or exported
     frontmatter_size: int = 256_000  # characters of YAML (frontmatter, a base) loaded at most
+    block_markup: int = 50_000  # line breaks and | [ * _ ` < ~ $ in one block; more: not parsed
     nesting: int = 40  # lists, quotes and inline markup nested deeper are plain text
     title_length: int = 300  # characters of an exported title (then "…")
     description_length: int = 2_000  # characters of an exported description (then "…")

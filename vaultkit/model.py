@@ -128,6 +128,8 @@ class Note:
     confident: bool = True  # the encoding detection is certain
     hidden_frontmatter: Frontmatter | None = None  # frontmatter inside a leading HTML comment
     problems: list[Diagnostic] = field(default_factory=list)  # found while reading/parsing
+    # blocks left unparsed, over the block-markup limit: (offset, marks) of each
+    big_blocks: list[tuple[int, int]] = field(default_factory=list)
     line_starts: Sequence[int] = field(default_factory=list)  # see line_starts()
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -14,10 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit.limits import Limits
 from vaultkit.lint.cache import cache_path
 
 Make = Callable[[Path, Path], None]
 CULPRIT = "bad.md"
+# The largest kinds are sized just under the note-size limit (the worst a note that is
+# read can be), or just over it.
+SIZE_LIMIT = Limits().note_size
+UNDER = SIZE_LIMIT - 50_000
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ KINDS: list[Kind] = [
     Kind("ordered-50k", _note("1. " * 50000 + "x\n")),
     Kind("quote-no-space-50k", _note(">" * 50000 + "x\n")),
     Kind("mixed-containers", _note("> - 1. " * 10000 + "[a](https://e.com)\n")),
-    Kind("indented-lists", _note("".join("  " * i + "- x\n" for i in range(1000)))),
+    Kind("indented-lists", _note("".join("  " * i + "- x\n" for i in range(950)))),
     Kind("comments-200", _note("<!-- " * 200)),
     Kind("comments-50k", _note("<!--" * 50000)),
     Kind("nested-comments-closed", _note("<!-- " * 300 + "[a](https://e.com)" + " -->" * 300)),
@@ -168,12 +173,17 @@ KINDS: list[Kind] = [
     Kind("tracking-params", _note("https://e.com/?" + "&".join(f"utm_{i}=1" for i in range(20000)))),
     Kind("mailto-many", _note("mailto:a@b.c " * 50000)),
     Kind("table-pipes", _note("|" * 100000 + "\n" + "|-" * 50000 + "\n")),
-    Kind("table-rows", _note("|a|b|\n|-|-|\n" + "|x|[y](https://e.com)|\n" * 50000)),
+    Kind("table-rows", _note("|a|b|\n|-|-|\n" + "|x|[y](https://e.com)|\n" * 40000)),
+    # the densest table just under the block-markup limit (22 marks a row), and a fenced log
+    # whose lines would be far over it outside the fence
+    Kind("table-at-block-limit", _note("|h|h|\n|-|-|\n" + ("|a" * 20 + "|\n") * 2200)),
+    Kind("tight-list", _note("".join(f"- [T {i}](https://example.com/p_{i})\n" for i in range(UNDER // 40)))),
+    Kind("fenced-log", _note("```\n" + "12:00 | GET /a [ok] *_`$<~\n" * 30000 + "```\n")),
     # long lines and many lines
-    Kind("long-line", _note("a" * 4_000_000)),
-    Kind("long-line-urls", _note(("https://example.com/" + "a" * 1000 + " ") * 3000)),
-    Kind("many-lines", _note("\n" * 4_000_000)),
-    Kind("mixed-newlines", _note("a\r\nb\rc\n" * 200000)),
+    Kind("long-line", _note("a" * UNDER)),
+    Kind("long-line-urls", _note(("https://example.com/" + "a" * 1000 + " ") * (UNDER // 1021))),
+    Kind("many-lines", _note("\n" * UNDER)),
+    Kind("mixed-newlines", _note("a\r\nb\rc\n" * (UNDER // 7))),
     # encodings
     Kind("utf16-bom", _note("\ufeff# titre\n\nhttps://example.com/é\n".encode("utf-16"))),
     Kind("utf16-no-bom", _note(("héllo wörld\n" * 1000).encode("utf-16-le"))),
@@ -193,17 +203,17 @@ KINDS: list[Kind] = [
     Kind("yaml-self-alias", _note("---\na: &a [*a]\n---\n# x\n")),
     Kind("yaml-python-tag", _note('---\nx: !!python/object/apply:os.system ["echo hi"]\n---\n')),
     Kind("yaml-deep-flow", _note("---\na: " + "[" * 10000 + "]" * 10000 + "\n---\n")),
-    Kind("yaml-deep-block", _note("---\n" + "".join(" " * i + "k:\n" for i in range(2000)) + "---\n")),
-    Kind("yaml-huge", _note("---\n" + "".join(f"key{i}: value {i}\n" for i in range(150000)) + "---\n")),
+    Kind("yaml-deep-block", _note("---\n" + "".join(" " * i + "k:\n" for i in range(1950)) + "---\n")),
+    Kind("yaml-huge", _note("---\n" + "".join(f"key{i}: value {i}\n" for i in range(85000)) + "---\n")),
     Kind("yaml-unclosed", _note("---\n" + "a: b\n" * 100000)),
     Kind("yaml-dashes", _note("---\n" * 100000)),
     Kind("yaml-invalid", _note("---\n\t: : [\n---\n# x\n")),
     # sizes
     Kind("sparse-6gb", _sparse(6_000_000_000), vk000=True),
-    Kind("over-size-limit", _note(b"# big\n" + b"word " * 1_000_001), vk000=True),
+    Kind("over-size-limit", _note(b"# big\n" + b"word " * (SIZE_LIMIT // 5 + 1)), vk000=True),
     Kind(
-        "large-real-note",
-        _note(("## Part\n\n- [Paper](https://arxiv.org/abs/1) #ml\n  - Notes: x\n") * 60000),
+        "large-real-note",  # dense: a heading, two items, a link and a tag every 61 bytes
+        _note(("## Part\n\n- [Paper](https://arxiv.org/abs/1) #ml\n  - Notes: x\n") * (UNDER // 61)),
     ),
     # special files
     Kind("fifo-note", _fifo(CULPRIT), vk000=True, special=True),

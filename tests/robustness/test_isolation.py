@@ -77,7 +77,8 @@ def _cli(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedPro
 def test_a_note_over_the_time_limit_is_a_finding_and_the_rest_is_checked(tmp_path: Path) -> None:
     root = tmp_path / "v"
     root.mkdir()
-    (root / ".vaultkit.toml").write_text("[limits]\nnote-seconds = 1.0\n", encoding="utf-8")
+    limits = "[limits]\nnote-seconds = 1.0\nnote-size = 5000000\n"
+    (root / ".vaultkit.toml").write_text(limits, encoding="utf-8")
     (root / "slow.md").write_text("- [a](https://example.com/a) [[b]] $x$\n" * 40000, encoding="utf-8")
     (root / "ok.md").write_text("# ok\n\n[[missing]]\n", encoding="utf-8")
     for args in (["check", "--no-cache"], ["fix", "--check"], ["export"]):
@@ -99,3 +100,18 @@ def test_a_bad_limit_in_the_config_is_a_usage_error(tmp_path: Path) -> None:
     done = _cli(root, "check")
     assert done.returncode == 2
     assert "limit 'note-size' must be a positive whole number" in done.stderr
+
+
+def test_the_readme_lists_every_limit_with_its_default() -> None:
+    import dataclasses
+    import re
+    import tomllib
+
+    from vaultkit.limits import Limits
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[limits\]\n.*?)```", readme, re.S)
+    assert block, "no [limits] example in the README"
+    shown = tomllib.loads(block.group(1))["limits"]
+    defaults = {f.name.replace("_", "-"): getattr(Limits(), f.name) for f in dataclasses.fields(Limits)}
+    assert shown == defaults

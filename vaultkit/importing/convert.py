@@ -87,7 +87,6 @@ def convert(src: Source, source_path: str, stem: str, today: date, encoding: str
     data: dict[str, Any] = dict(fm.data or {})
     body = text[body_start:]
     title, origin = pick_title(data, note, stem)
-    del note  # _verify parses the result: one parsed note in memory at a time
     actions.append(f"title from {origin}")
 
     added: dict[str, Any] = {}
@@ -100,8 +99,9 @@ def convert(src: Source, source_path: str, stem: str, today: date, encoding: str
 
     if body and not body.endswith("\n"):
         body += "\n"
-    result = _frontmatter(fm, data, added) + body
-    _verify(result, actions)
+    head = _frontmatter(fm, data, added)
+    _verify(head, note, body_start, actions)
+    result = head + body
     return Converted(result, title, digest, actions)
 
 
@@ -198,19 +198,28 @@ def _clean(text: str, actions: list[str]) -> tuple[str, Note]:
     return result.text, result.note
 
 
-def _verify(text: str, actions: list[str]) -> None:
-    """The note as written must give no findings from the repair rules; say so if not."""
-    note = parse_note(_PLACEHOLDER_PATH, text)
+def _verify(head: str, cleaned: Note, body_start: int, actions: list[str]) -> None:
+    """The note as written must give no findings from the repair rules; say so if not.
+
+    The body is the cleaned note's as it was parsed, so its findings come from that parse
+    (shifted by the lines the new frontmatter adds); only the new frontmatter, ``head``, is
+    parsed again. A large note is parsed once more, not twice."""
     ctx = _context()
+    first = cleaned.position(body_start)[0] if body_start else 1
+    shift = head.count("\n") - (first - 1)
     left = [
-        d
+        (d.line + shift, d.rule)
         for r in clean_rules()
-        for d in r.check(note, ctx)
-        if not is_suppressed(note, d.rule, d.code, d.line)
+        for d in r.check(cleaned, ctx)
+        if d.line >= first and not is_suppressed(cleaned, d.rule, d.code, d.line)
     ]
+    if head:
+        top = parse_note(_PLACEHOLDER_PATH, head)
+        found = [d for r in clean_rules() for d in r.check(top, ctx)]
+        left[:0] = [(d.line, d.rule) for d in found if not is_suppressed(top, d.rule, d.code, d.line)]
     if left:
-        lines = ", ".join(str(d.line) for d in left[:5])
-        actions.append(f"warning: {len(left)} finding(s) left ({left[0].rule}, line {lines})")
+        shown = ", ".join(str(line) for line, _ in sorted(left)[:5])
+        actions.append(f"warning: {len(left)} finding(s) left ({min(left)[1]}, line {shown})")
 
 
 # -------------------------------------------------------------------- title

@@ -172,6 +172,8 @@ def over_limits(note: Note) -> list[Diagnostic]:
             )
         )
         del note.links[limits.links :]
+    if note.big_blocks:
+        out.append(_big_blocks(note, limits.block_markup))
     long_lines = long_line_spans(note, limits.line_length)
     if long_lines:
         line = note.position(long_lines[0][0])[0]
@@ -185,6 +187,22 @@ def over_limits(note: Note) -> list[Diagnostic]:
             )
         )
     return out
+
+
+def _big_blocks(note: Note, limit: int) -> Diagnostic:
+    offset, count = note.big_blocks[0]
+    line = note.position(offset)[0]
+    more = f" (and {len(note.big_blocks) - 1:,} more)" if len(note.big_blocks) > 1 else ""
+    d = _problem(
+        note.path,
+        f"{note.path} has a block of {count:,} line breaks and markup characters at line {line}{more}, "
+        f"over the block-markup limit of {limit:,}; it was not parsed, so its links are not checked "
+        "or exported and fix leaves it alone (split it with blank lines, or raise 'block-markup' "
+        "in [limits])",
+        Severity.WARNING,
+    )
+    d.line = d.end_line = line
+    return d
 
 
 def failed_note(rel: str, why: str) -> Diagnostic:

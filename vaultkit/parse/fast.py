@@ -7,6 +7,7 @@ real vaults). This module walks the blocks; ``parse.fast_inline`` the inline run
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -82,6 +83,8 @@ class _Walker:
         self.inlines = InlineWalker(note, seg, self.offsets, self.scanner)
         self.definitions = self.inlines.definitions
         self.items: list[int] = []
+        note.position(0)  # makes sure the note's line starts are there
+        self.starts = note.line_starts
 
     def end(self, s: int, e: int) -> int:
         """The offset of the last non-blank character of [s, e)."""
@@ -91,7 +94,8 @@ class _Walker:
         return max(s, e - 1)
 
     def line_of(self, off: int) -> int:
-        return self.note.position(self.base + off)[0]
+        """The 1-based line of segment offset ``off``."""
+        return bisect_right(self.starts, self.base + off)
 
     def run(self) -> None:
         root = _md().tree(self.text)
@@ -145,8 +149,19 @@ class _Walker:
                 self.code_block(child)
             elif name == "html_block":
                 self.html(child)
-            elif not (name == "paragraph" and self._math_block(child)):
+            elif not (name == "paragraph" and self.paragraph(child)):
                 stack.append(_Frame(child, False, False))
+
+    def paragraph(self, node: Any) -> bool:
+        """A math block, or a paragraph of inline nodes only (the common case, walked
+        without a frame of its own); False for the rest."""
+        if self._math_block(node):
+            return True
+        kids = node.children
+        if all(k.name in _INLINE for k in kids):
+            self.inline(list(kids))
+            return True
+        return False
 
     def _math_block(self, node: Any) -> bool:
         s, e = self.span(node)
@@ -178,9 +193,8 @@ class _Walker:
             raw = self.text[self.span(children[0])[0] : self.span(children[-1])[1]]
         else:
             off, raw = self.base + self.span(node)[1], ""
-        self.note.headings.append(
-            Heading(int(node.meta["level"]), plain.strip(), raw, off, self.note.position(off)[0])
-        )
+        line = bisect_right(self.starts, off)
+        self.note.headings.append(Heading(int(node.meta["level"]), plain.strip(), raw, off, line))
 
     def list_item(self, node: Any, parent: Any) -> None:
         s, e = self.span(node)
@@ -193,12 +207,13 @@ class _Walker:
             digits = re.match(r"\d*", line[col:])
             marker = (digits.group(0) if digits else "") + marker
         note = self.note
-        line_no, column = note.position(self.base + s)
+        start = self.base + s
+        line_no = bisect_right(self.starts, start)
         item = ListItem(
-            start=self.base + s,
+            start=start,
             line=line_no,
-            end_line=note.position(self.base + self.end(s, e))[0],
-            indent=column - 1,
+            end_line=bisect_right(self.starts, self.base + self.end(s, e)),
+            indent=start - self.starts[line_no - 1],
             marker=marker,
             text=line[col + len(marker) :].strip(),
             parent=self.items[-1] if self.items else None,

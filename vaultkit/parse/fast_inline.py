@@ -21,6 +21,9 @@ from vaultkit.parse.inline import InlineScanner
 from vaultkit.parse.shared import Claimed, DocOffset, Segment, dest_span, split_wikilink
 
 WIKILINK = re.compile(r"(!?)\[\[((?:(?!\[\[|\]\])[^\n])+?)\]\]")
+# What any scan of a run's text looks for (math, wikilinks, tags, block ids, bare and
+# malformed URLs), and what makes a text node differ from its source (escapes, entities).
+_QUIET = re.compile(r"[\[\]$#^\\&]|://")
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?!\$)[^$\n]+?(?<!\\)\$(?!\$)", re.S)
 
 
@@ -77,6 +80,8 @@ class InlineWalker:
             return ""
         cs = self.offsets.span(nodes[0])[0]
         ce = self.offsets.span(nodes[-1])[1]
+        if len(nodes) == 1 and nodes[0].name == "text" and not _QUIET.search(self.text, cs, ce):
+            return nodes[0].meta.get("content", "")  # type: ignore[no-any-return]
         content = self.text[cs:ce]
         base = self.base + cs
 

@@ -263,8 +263,10 @@ class InlineScanner:
             self._unresolved_brackets(content, covered, free, doc, item)
         if has_url:
             for m in BARE_URL.finditer(content):
-                url = trim_url(m.group(0))
                 s = m.start()
+                if not free(s, s + 1):
+                    continue  # a link's destination, most often
+                url = trim_url(m.group(0))
                 if url and free(s, s + len(url)):
                     note.links.append(
                         Link(

@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from vaultkit.limits import active as active_limits
 from vaultkit.model import Frontmatter, Heading, ListItem, Note, Suppression, Tag, line_starts
 from vaultkit.parse import chunks
+from vaultkit.parse.big_blocks import big_blocks, mask
 from vaultkit.parse.chunks import pieces
 from vaultkit.parse.depth import mask_deep
 from vaultkit.parse.frontmatter import frontmatter_tags, load_yaml, split_frontmatter
@@ -86,10 +87,17 @@ def use_reference_parser() -> bool:
 def parse_segment(note: Note, seg: Segment) -> None:
     """Parse one segment (the body, or the inside of a comment) with either parser, its
     markup nested past the nesting limit masked first (``parse.depth``)."""
-    cap = active_limits().nesting
+    limits = active_limits()
+    cap = limits.nesting
     if seg.depth > cap:
         return  # comments nested deeper than the cap are text
     masked = mask_deep(seg.text, cap)
+    big = big_blocks(masked, limits.block_markup)
+    if big:
+        masked = mask(masked, big)
+        for s, e, count in big:
+            note.code_spans.append((seg.base + s, seg.base + e))  # fix leaves it alone
+            note.big_blocks.append((seg.base + s, count))
     if masked is not seg.text:
         seg = Segment(masked, seg.base, seg.commented, seg.depth)
     if not use_reference_parser():
