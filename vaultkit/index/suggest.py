@@ -98,6 +98,7 @@ class NameSuggester:
 
     def __init__(self, index: VaultIndex) -> None:
         self.index = index
+        self.size = len(index.paths)
         self.entries: list[_Entry] = []
         for path in sorted(set(index.paths.values())):
             base = path.rsplit("/", 1)[-1]
@@ -108,8 +109,14 @@ class NameSuggester:
         self.index_of = {e.path: i for i, e in enumerate(self.entries)}
         self.by_kind: dict[str, list[int]] = defaultdict(list)
         self.by_word: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.keys: dict[str, list[str]] = defaultdict(list)  # by kind, in by_kind's order
+        self.by_compact: dict[tuple[str, str], list[int]] = defaultdict(list)  # key without spaces
+        self.by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.by_kind[e.kind].append(i)
+            self.keys[e.kind].append(e.key)
+            self.by_compact[e.kind, e.key.replace(" ", "")].append(i)
+            self.by_key[e.kind, e.key].append(i)
             for w in e.words:
                 self.by_word[e.kind, w].append(i)
 
@@ -130,7 +137,7 @@ class NameSuggester:
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.entries[kv[0]].path))
         picked = [i for i, s in ranked if s >= best - NAME_CLOSE][:MAX_LISTED]
         ext = base.rsplit(".", 1)[-1].lower() if kind != "note" else ""
-        same = [i for i in pool if self.entries[i].key == key and _ext(self.entries[i]) == ext]
+        same = [i for i in self.by_key.get((kind, key), ()) if _ext(self.entries[i]) == ext]
         clear = same[0] if len(same) == 1 else None
         out = []
         for i in picked:
@@ -139,7 +146,7 @@ class NameSuggester:
         return out
 
     def _scores(self, key: str, kind: str, pool: list[int]) -> dict[int, float]:
-        keys = [self.entries[i].key for i in pool]
+        keys = self.keys[kind]
         scores: dict[int, float] = {}
         for _, score, j in process.extract(
             key, keys, scorer=fuzz.ratio, processor=None, limit=10, score_cutoff=NAME_THRESHOLD
@@ -150,10 +157,8 @@ class NameSuggester:
             score = _containment(words, self.entries[i].words)
             if score >= NAME_THRESHOLD:
                 scores[i] = max(scores.get(i, 0.0), score)
-        compact = key.replace(" ", "")
-        for i in pool:  # "DataView" and "data view" are one name
-            if self.entries[i].key.replace(" ", "") == compact:
-                scores[i] = 100.0
+        for i in self.by_compact.get((kind, key.replace(" ", "")), ()):
+            scores[i] = 100.0  # "DataView" and "data view" are one name
         numbers = _numbers(key)
         # "GPT-3" is not "GPT-2", nor one day's note another's
         return {i: v for i, v in scores.items() if _numbers_agree(numbers, _numbers(self.entries[i].key))}
@@ -201,7 +206,7 @@ _CACHE: weakref.WeakKeyDictionary[VaultIndex, NameSuggester] = weakref.WeakKeyDi
 def name_suggester(index: VaultIndex) -> NameSuggester:
     """The suggester of ``index``, built on first use (the index does not change after)."""
     found = _CACHE.get(index)
-    if found is None or len(found.entries) != len(set(index.paths.values())):
+    if found is None or found.size != len(index.paths):  # a name added since
         found = _CACHE[index] = NameSuggester(index)
     return found
 

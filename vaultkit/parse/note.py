@@ -86,7 +86,8 @@ def use_reference_parser() -> bool:
 
 def parse_segment(note: Note, seg: Segment) -> None:
     """Parse one segment (the body, or the inside of a comment) with either parser, its
-    markup nested past the nesting limit masked first (``parse.depth``)."""
+    markup nested past the nesting limit masked first (``parse.depth``), and the blocks over
+    the block-markup limit (``parse.big_blocks``)."""
     limits = active_limits()
     cap = limits.nesting
     if seg.depth > cap:
