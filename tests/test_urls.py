@@ -609,3 +609,39 @@ def test_fast_path_agrees_with_the_full_canonicalisation(url: str) -> None:
     from vaultkit.text.urls import _canonical
 
     assert canonical_url(url) == _canonical(url)
+
+
+def _loose_key_by_parse(url: str) -> str:
+    """loose_key without its fast path for plain URLs: the reference it must agree with."""
+    from dataclasses import replace
+
+    from vaultkit.text.urls import parse_http
+
+    canon = canonical_url(url)
+    parts = parse_http(canon)
+    if parts is None:
+        return canon
+    host = parts.host[4:] if parts.host.startswith("www.") else parts.host
+    return replace(parts, host=host, path=parts.path.rstrip("/")).text().split("://", 1)[1]
+
+
+@given(_any_url)
+def test_the_fast_paths_for_plain_urls_agree_with_a_parse(url: str) -> None:
+    from vaultkit.text.urls import parse_http
+
+    assert loose_key(url) == _loose_key_by_parse(url)
+    assert is_external(url) == (parse_http(url.strip()) is not None)
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://www.a.io/x/y/#frag/", "a.io/x/y#frag/"),
+        ("http://a.io", "a.io"),
+        ("https://a.io/p#a#b", "a.io/p#a#b"),
+        ("https://w.a.io//", "w.a.io"),
+    ],
+)
+def test_the_fast_paths_agree_on_plain_urls(url: str, key: str) -> None:
+    assert loose_key(url) == _loose_key_by_parse(url) == key
+    assert is_external(url)

@@ -121,6 +121,7 @@ def _split_host_port(hostport: str) -> tuple[str, str | None]:
 
 # A lowercase http(s) URL with a plain host, no port, no query and no empty fragment.
 _PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^\s?#@]*)?(?:#[^\s]+)?")
+_PLAIN_PARTS = re.compile(r"https?://([a-z0-9.-]+)((?:/[^\s?#@]*)?)((?:#[^\s]+)?)")  # the same, in parts
 
 
 def parse_http(url: str) -> UrlParts | None:
@@ -250,6 +251,10 @@ def loose_key(url: str) -> str:
     ``https://www.a.io/x/`` and ``http://a.io/x`` share the key ``a.io/x``.
     """
     canon = canonical_url(url)
+    m = _PLAIN_PARTS.fullmatch(canon)
+    if m is not None:  # most URLs: the key without a parse
+        host, path, fragment = m.groups()
+        return (host[4:] if host.startswith("www.") else host) + path.rstrip("/") + fragment
     parts = parse_http(canon)
     if parts is None:
         return canon
@@ -260,4 +265,5 @@ def loose_key(url: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def is_external(url: str) -> bool:
     """True for an http(s) URL with a host."""
-    return parse_http(url.strip()) is not None
+    text = url.strip()
+    return _PLAIN.fullmatch(text) is not None or parse_http(text) is not None
