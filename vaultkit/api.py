@@ -328,6 +328,7 @@ def fix(
         ctx.settings["online_results"] = results = check_urls(urls, settings, progress)
         session.unreachable = results.unreachable
     report = FixReport(session.root, dry_run, outside=session.skipped, notices=session.notices)
+    report.notices.extend(p.message for p in session.problems if p.severity is not Severity.ERROR)
     report.unreachable = session.unreachable
     for done in fix_files(session, rules, ctx, unsafe=unsafe, write=not dry_run):
         report.files.append(done)

@@ -21,7 +21,7 @@ from vaultkit.fixing.fixpoint import FixResult, fix_text
 from vaultkit.fixing.originals import keep_original
 from vaultkit.limits import failure_reason, guarded
 from vaultkit.lint.session import Session
-from vaultkit.model import Note
+from vaultkit.model import Note, Severity
 from vaultkit.rules.base import Context, Rule
 from vaultkit.vault.write import write_text_atomic
 
@@ -63,7 +63,8 @@ def fix_files(
     (or would change) and per note left alone for a reason (first the notes that could not
     be read), each as soon as it is done. Unchanged notes yield nothing."""
     for problem in session.problems:
-        yield FileFix(problem.path, "skipped", reason=problem.message)
+        if problem.severity is Severity.ERROR:  # not read; a warning (a limit) is a notice
+            yield FileFix(problem.path, "skipped", reason=problem.message)
     seen: set[str] = set()
     for rel in session.targets:
         note, src = session.notes.get(rel), session.sources.get(rel)

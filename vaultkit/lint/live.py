@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from vaultkit.errors import ReadError
 from vaultkit.index.facts import LinkRow, NoteView, decode_diag, decode_view
 from vaultkit.index.names import VaultIndex, fold
+from vaultkit.limits import active as active_limits
 from vaultkit.lint.cache import FactsCache
 from vaultkit.lint.payload import Analyzed, Payload, problem_payload
 from vaultkit.lint.pipeline import (
@@ -30,7 +31,15 @@ from vaultkit.lint.pipeline import (
     vault_check,
     vault_context,
 )
-from vaultkit.lint.session import Session, load_one, open_vault, rule_settings, select_rules
+from vaultkit.lint.session import (
+    Session,
+    given_over_size,
+    load_one,
+    open_vault,
+    over_limits,
+    rule_settings,
+    select_rules,
+)
 from vaultkit.model import Diagnostic, Frontmatter, Link, LinkKind, Note, line_starts
 from vaultkit.parse.inline import TAG
 from vaultkit.parse.note import parse_note
@@ -39,8 +48,6 @@ from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE, unreadable
 from vaultkit.vault.files import in_folders
 from vaultkit.vault.read import read_source
-
-MAX_OPEN_BYTES = 5_000_000  # an open document past this is reported, not parsed
 
 
 def _last_name(target: str) -> str:
@@ -151,12 +158,13 @@ class VaultState:
 
     def update(self, rel: str, text: str) -> set[str]:
         """Take ``text`` as the note's content; return the open notes to re-check."""
-        if len(text) > MAX_OPEN_BYTES:
+        problems = given_over_size(rel, text)
+        if problems:  # reported, not parsed
             text = ""
         templates = self.session.files.template_dirs
         try:
             note = parse_note(rel, text, template=in_folders(rel, list(templates)))
-            payload, local = lint_note(self.job, note)
+            payload, local = lint_note(self.job, note, problems or over_limits(note))
         except Exception as exc:
             note = parse_note(rel, "")
             local = [_unreadable(rel, f"{type(exc).__name__}: {exc}"[:200])]
@@ -258,7 +266,7 @@ class VaultState:
             for rel in self.payloads:
                 try:
                     with open(self.root / rel, "rb") as fh:
-                        text = fh.read(MAX_OPEN_BYTES).decode("utf-8", "replace")
+                        text = fh.read(active_limits().note_size).decode("utf-8", "replace")
                 except OSError:
                     continue
                 self._disk_tags[rel] = [m.group(1) for m in TAG.finditer(text)]

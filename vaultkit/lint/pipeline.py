@@ -37,7 +37,7 @@ from vaultkit.limits import use as use_limits
 from vaultkit.lint.attached import analyze_attached
 from vaultkit.lint.cache import FactsCache, digest
 from vaultkit.lint.payload import Analyzed, Payload, failed, problem_payload
-from vaultkit.lint.session import Session, load_one, rule_settings
+from vaultkit.lint.session import Session, given_over_size, load_one, over_limits, rule_settings
 from vaultkit.lint.workers import map_chunks, worker_count
 from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
@@ -125,10 +125,17 @@ def analyze_text(job: Job, rel: str, text: str) -> Payload:
     """Parse and lint a note given as text (standard input), not read from the vault."""
     from vaultkit.parse.note import parse_note
 
+    too_big = given_over_size(rel, text)
+    if too_big:
+        return problem_payload(too_big)
     return guarded(
-        lambda: lint_note(job, parse_note(rel, text, template=in_folders(rel, job.templates)))[0],
+        lambda: _lint_text(job, parse_note(rel, text, template=in_folders(rel, job.templates))),
         lambda exc: failed(rel, failure_reason(exc)).payload,
     )
+
+
+def _lint_text(job: Job, note: Note) -> Payload:
+    return lint_note(job, note, over_limits(note))[0]  # the limits it is over, as for a file
 
 
 _EMPTY_INDEX = VaultIndex([], [])

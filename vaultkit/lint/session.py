@@ -189,6 +189,22 @@ def over_limits(note: Note) -> list[Diagnostic]:
     return out
 
 
+def given_over_size(rel: str, text: str) -> list[Diagnostic]:
+    """The finding for a note given as text (an editor's buffer, standard input) over the
+    note-size limit, as a file that size is reported; [] under it."""
+    limit = active_limits().note_size
+    size = len(text.encode("utf-8", "replace")) if len(text) * 4 > limit else len(text)
+    if size <= limit:
+        return []
+    return [
+        _problem(
+            rel,
+            f"{rel} is {size:,} bytes, over the note-size limit of {limit:,}; not parsed "
+            "(raise 'note-size' in [limits])",
+        )
+    ]
+
+
 def _big_blocks(note: Note, limit: int) -> Diagnostic:
     offset, count = note.big_blocks[0]
     line = note.position(offset)[0]

@@ -72,15 +72,15 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return list(zip([start, *cuts], [*cuts, end], strict=True))
 
 
-def big_blocks(text: str, limit: int) -> list[tuple[int, int, int]]:
-    """The (start, end, marks) of each block of ``text`` (each top-level list item of a
-    tight list on its own) with more than ``limit`` marks outside fences; nothing when the
-    whole text has ``limit`` marks or fewer."""
+def big_blocks(text: str, limit: int) -> list[tuple[list[tuple[int, int]], int]]:
+    """Each block of ``text`` (each top-level list item of a tight list on its own) with
+    more than ``limit`` marks outside fences: its (start, end) parts outside fences, and its
+    marks; nothing when the whole text has ``limit`` marks or fewer."""
     if len(text) <= limit or marks(text) <= limit:
         return []
     flat = text.replace("\r\n", " \n").replace("\r", "\n") if "\r" in text else text
     fences: list[tuple[int, int]] | None = None
-    out: list[tuple[int, int, int]] = []
+    out: list[tuple[list[tuple[int, int]], int]] = []
     for run in _RUN.finditer(flat):
         if run.end() - run.start() <= limit:
             continue  # each mark is a character
@@ -92,16 +92,16 @@ def big_blocks(text: str, limit: int) -> list[tuple[int, int, int]]:
             parts = _outside(start, end, fences)
             count = sum(marks(flat, s, e) for s, e in parts)
             if count > limit:
-                out.extend((s, e, count) for s, e in parts)
+                out.append((parts, count))
     return out
 
 
-def mask(text: str, spans: list[tuple[int, int, int]]) -> str:
-    """``text`` with every character but line breaks in ``spans`` turned into a space."""
-    if not spans:
+def mask(text: str, blocks: list[tuple[list[tuple[int, int]], int]]) -> str:
+    """``text`` with every character but line breaks in ``blocks`` turned into a space."""
+    if not blocks:
         return text
     parts, pos = [], 0
-    for s, e, _ in spans:
+    for s, e in (span for spans, _ in blocks for span in spans):
         parts.append(text[pos:s])
         parts.append(_NOT_BREAK.sub(" ", text[s:e]))
         pos = e

@@ -96,9 +96,9 @@ def parse_segment(note: Note, seg: Segment) -> None:
     big = big_blocks(masked, limits.block_markup)
     if big:
         masked = mask(masked, big)
-        for s, e, count in big:
-            note.code_spans.append((seg.base + s, seg.base + e))  # fix leaves it alone
-            note.big_blocks.append((seg.base + s, count))
+        for spans, count in big:
+            note.code_spans.extend((seg.base + s, seg.base + e) for s, e in spans)  # fix leaves it alone
+            note.big_blocks.append((seg.base + spans[0][0], count))
     if masked is not seg.text:
         seg = Segment(masked, seg.base, seg.commented, seg.depth)
     if not use_reference_parser():

@@ -120,8 +120,8 @@ def _split_host_port(hostport: str) -> tuple[str, str | None]:
 
 
 # A lowercase http(s) URL with a plain host, no port, no query and no empty fragment.
-_PLAIN = re.compile(r"https?://[a-z0-9.-]+(?:/[^\s?#@]*)?(?:#[^\s]+)?")
-_PLAIN_PARTS = re.compile(r"https?://([a-z0-9.-]+)((?:/[^\s?#@]*)?)((?:#[^\s]+)?)")  # the same, in parts
+# (host, path, fragment)
+_PLAIN = re.compile(r"https?://([a-z0-9.-]+)((?:/[^\s?#@]*)?)((?:#[^\s]+)?)")
 
 
 def parse_http(url: str) -> UrlParts | None:
@@ -251,7 +251,7 @@ def loose_key(url: str) -> str:
     ``https://www.a.io/x/`` and ``http://a.io/x`` share the key ``a.io/x``.
     """
     canon = canonical_url(url)
-    m = _PLAIN_PARTS.fullmatch(canon)
+    m = _PLAIN.fullmatch(canon)
     if m is not None:  # most URLs: the key without a parse
         host, path, fragment = m.groups()
         return (host[4:] if host.startswith("www.") else host) + path.rstrip("/") + fragment
