@@ -15,7 +15,7 @@ import pytest
 
 import vaultkit
 from vaultkit.errors import ConfigError
-from vaultkit.lint.cache import cache_path
+from vaultkit.lint.cache import store_path
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -60,7 +60,7 @@ def test_cache_only_when_asked(tmp_path: Path) -> None:
     assert [d.code for d in first.diagnostics] == ["VK001"]
     assert not (vault / ".vaultkit_cache").exists()
     assert vaultkit.check(vault, cache=True).diagnostics == first.diagnostics
-    assert cache_path(vault).is_file()
+    assert store_path(vault).is_file()
 
 
 def test_fix_writes_unless_dry_run(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The facts cache in .vaultkit_cache/ and the worker pool: real files, real processes."""
+"""The facts index in .vaultkit_cache/ and the worker pool: real files, real processes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import marshal
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +17,12 @@ from click.testing import CliRunner
 
 from vaultkit.cli.main import cli
 from vaultkit.lint import pipeline
-from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, MAGIC, RACY_NS, _mac, cache_path
+from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, RACY_NS, seal, store_path
 from vaultkit.lint.pipeline import run_check as check
 from vaultkit.lint.session import Session, open_vault, select_rules
 
 REPO = Path(__file__).resolve().parents[1]
+SQLITE = b"SQLite format 3\0"
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -56,7 +58,7 @@ def test_first_run_writes_a_cache_that_git_ignores(tmp_path: Path) -> None:
     run(root)
     ignore = root / CACHE_DIR / ".gitignore"
     assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
-    assert cache_path(root).read_bytes().startswith(MAGIC)
+    assert store_path(root).read_bytes().startswith(SQLITE)
 
 
 def test_warm_run_parses_nothing_and_reports_the_same(tmp_path: Path) -> None:
@@ -93,7 +95,7 @@ def test_same_size_and_mtime_but_new_bytes_is_caught_by_the_hash(tmp_path: Path)
     root = make(tmp_path / "v", VAULT)
     run(root)  # the notes were just written: their mtimes are racy against this cache
     st = os.stat(root / "C.md")
-    assert st.st_mtime_ns > os.stat(cache_path(root)).st_mtime_ns - RACY_NS
+    assert st.st_mtime_ns > os.stat(store_path(root)).st_mtime_ns - RACY_NS
     new = "# C\n\n[[Nowhere]]"
     (root / "C.md").write_text(new + "x" * (st.st_size - len(new) - 1) + "\n", encoding="utf-8")
     os.utime(root / "C.md", ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -122,33 +124,35 @@ def test_cross_note_rules_recompute_when_another_note_changes(tmp_path: Path) ->
     assert session.stats["parsed"] == 1  # B, re-read because it changed; A came from the cache
 
 
-@pytest.mark.parametrize("blob", [b"garbage", MAGIC + b"\x00\x01", b""])
+@pytest.mark.parametrize("blob", [b"garbage", SQLITE + b"\x00\x01" * 60, b"\0" * 4096])
 def test_corrupt_cache_is_discarded(tmp_path: Path, blob: bytes) -> None:
     root = make(tmp_path / "v", VAULT)
     _, expected = run(root)
-    cache_path(root).write_bytes(blob)
+    store_path(root).write_bytes(blob)
     session, diags = run(root)
     assert diags == expected
     assert session.stats["parsed"] == 3
-    assert cache_path(root).read_bytes().startswith(MAGIC)  # rewritten
+    assert store_path(root).read_bytes().startswith(SQLITE)  # rewritten
 
 
-@pytest.mark.parametrize("field", [1, 2, 4])  # the version; the fingerprint of its code; plugins
+@pytest.mark.parametrize("field", [1, 2, 3, 4])  # version, code fingerprint, config, plugins
 def test_foreign_cache_is_discarded(tmp_path: Path, field: int) -> None:
-    """A cache written by another vaultkit version, or by edited code, is never trusted."""
+    """An index written under another header (version, code, config, plugins) is never
+    trusted, though its rows are signed as this machine signs them."""
     root = make(tmp_path / "v", VAULT)
     age(root)
     _, expected = run(root)
-    path = cache_path(root)
-    header, written, entries, _extra = marshal.loads(path.read_bytes()[len(MAGIC) + MAC_BYTES :])
-    poisoned = {
-        rel: (size, mtime, sha, ((), (), marshal.dumps(((), (), ())), marshal.dumps(())))
-        for rel, (size, mtime, sha, _) in entries.items()
-    }
+    db = sqlite3.connect(store_path(root))
+    header = marshal.loads(db.execute("SELECT v FROM meta WHERE k = 'header'").fetchone()[0][MAC_BYTES:])
     other = tuple("other" if i == field else h for i, h in enumerate(header))
     assert len(other) == 5 and other != tuple(header)
-    body = marshal.dumps((other, written, poisoned, {}))
-    path.write_bytes(MAGIC + _mac(body) + body)  # signed as this machine signs: only the header is off
+    db.execute("UPDATE meta SET v = ? WHERE k = 'header'", (seal(b"header", marshal.dumps(other, 2)),))
+    for (rel,) in db.execute("SELECT rel FROM notes").fetchall():  # rows that say: no findings
+        db.execute(
+            "UPDATE notes SET diags = ? WHERE rel = ?", (seal(f"d\0{rel}".encode(), marshal.dumps(())), rel)
+        )
+    db.commit()
+    db.close()
     session, diags = run(root)
     assert diags == expected and session.stats["parsed"] == 3
 
@@ -227,7 +231,7 @@ def test_two_installs_of_the_same_version_share_a_warm_cache(tmp_path: Path) -> 
     with (edited / "vaultkit" / "model.py").open("a") as handle:
         handle.write("\n# edited\n")
     assert _run_install(edited, root)["parsed"] == 3
-    assert len(list((root / CACHE_DIR).glob("*/facts-*.marshal"))) == 2
+    assert len(list((root / CACHE_DIR).glob("*/index-*.sqlite"))) == 2
     assert _run_install(second, root)["parsed"] == 0
 
 
@@ -237,17 +241,19 @@ def test_old_cache_files_are_cleaned_up(tmp_path: Path) -> None:
     folder = root / CACHE_DIR
     (folder / "facts.marshal").write_bytes(b"old layout")
     for i in range(5):
-        old = folder / f"0.0.{i}" / "facts-0123456789abcdef.marshal"
+        old = folder / f"0.0.{i}" / "index-0123456789abcdef.sqlite"
         old.parent.mkdir()
         old.write_bytes(b"x")
+        (old.parent / (old.name + "-wal")).write_bytes(b"w")
+        (old.parent / "facts-0123456789abcdef.marshal").write_bytes(b"an earlier format")
         os.utime(old, ns=(i * 10**9, i * 10**9))
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "facts-keep.marshal").write_bytes(b"not ours")
+    (outside / "index-keep.sqlite").write_bytes(b"not ours")
     (folder / "linked").symlink_to(outside)
-    (root / "C.md").write_text("# C changed\n", encoding="utf-8")  # so the cache is saved
     run(root)
-    kept = sorted(p.parent.name for p in folder.glob("*/facts-*.marshal") if not p.parent.is_symlink())
-    assert kept == ["0.0.3", "0.0.4", cache_path(root).parent.name]
-    assert not (folder / "facts.marshal").exists() and not (folder / "0.0.0").exists()
-    assert (outside / "facts-keep.marshal").exists()  # nothing is removed through a symlink
+    kept = sorted(p.parent.name for p in folder.glob("*/index-*.sqlite") if not p.parent.is_symlink())
+    assert kept == ["0.0.3", "0.0.4", store_path(root).parent.name]
+    assert not list(folder.glob("*/facts-*.marshal")) and not (folder / "facts.marshal").exists()
+    assert not (folder / "0.0.0").exists()  # its index and -wal removed, then the empty folder
+    assert (outside / "index-keep.sqlite").exists()  # nothing is removed through a symlink

@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, MAGIC, cache_path
+from vaultkit.lint.cache import CACHE_DIR, MAC_BYTES, store_path
 
 SOURCE = Path(__file__).resolve().parent / "plugins" / "vaultkit_example_plugin"
 NOTE = "# Plan\n\nTODO: read [[Elsewhere]]\n\n`TODO` in code is fine.\n"
@@ -80,8 +81,10 @@ def test_the_plugin_rule_fires_in_check_and_keys_the_cache(install: Install, tmp
     only = vaultkit("check", "--select", "no-todo", str(tmp_path), path=[site])
     assert only.returncode == 0 and "VK001" not in only.stdout and "EX001" in only.stdout
     assert "EX001" not in vaultkit("check", "--ignore", "EX001", str(tmp_path), path=[site]).stdout
-    blob = cache_path(tmp_path).read_bytes()
-    header = marshal.loads(blob[len(MAGIC) + MAC_BYTES :])[0]  # after the keyed hash
+    db = sqlite3.connect(store_path(tmp_path))
+    blob = db.execute("SELECT v FROM meta WHERE k = 'header'").fetchone()[0]
+    db.close()
+    header = marshal.loads(blob[MAC_BYTES:])  # after the keyed hash
     assert tuple(header[-1]) == (("vaultkit-example-plugin", "0.1.0"),)
     # without the plugin, its cached findings are not trusted: the cache is rebuilt
     gone = vaultkit("check", str(tmp_path), path=[])

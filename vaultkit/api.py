@@ -256,6 +256,7 @@ def check(
     """
     from vaultkit.lint.pipeline import run_check
     from vaultkit.lint.staged import open_staged, staged_diagnostics
+    from vaultkit.lint.stored import name_keys
 
     given = {Path(p): t for p, t in (texts or {}).items()}
     changes = None
@@ -263,6 +264,8 @@ def check(
     config_file = _path_or_none(config)
     if staged:
         session, changes = open_staged(paths, root, follow_external, config_file)
+        session.gone_keys = {key for old in changes.gone for key in name_keys(old)}
+        session.views_wanted = True
     else:
         session = open_vault(paths, root, follow_external, stdin=list(given), config_file=config_file)
     rules = select_rules(session.config, select, ignore, online is not False)

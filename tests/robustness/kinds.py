@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaultkit.limits import Limits
-from vaultkit.lint.cache import cache_path
+from vaultkit.lint.cache import store_path
 
 Make = Callable[[Path, Path], None]
 CULPRIT = "bad.md"
@@ -218,7 +218,7 @@ KINDS: list[Kind] = [
     # special files
     Kind("fifo-note", _fifo(CULPRIT), vk000=True, special=True),
     Kind("fifo-templates", _fifo(".obsidian/templates.json"), special=True),
-    Kind("fifo-cache", _fifo(cache_path(Path("")).as_posix()), special=True),
+    Kind("fifo-cache", _fifo(store_path(Path("")).as_posix()), special=True),
     Kind("fifo-config", _fifo("sub/x.json"), special=True),
     Kind("socket-note", _socket, vk000=True, special=True),
     Kind("dev-zero-note", _symlink("/dev/zero"), special=True),  # outside the vault: skipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.lint.cache import MAGIC, _mac, cache_path
+from vaultkit.lint.cache import MAC_BYTES, store_path
 
 TIMEOUT = 60
 # A hang, or reading a 6 GB file, takes far longer than this even on a loaded machine.
@@ -60,7 +61,7 @@ def test_symlink_loops_are_walked_once_with_one_note(tmp_path: Path) -> None:
     [
         ".obsidian/templates.json",
         ".obsidian/app.json",
-        cache_path(Path("")).as_posix(),
+        store_path(Path("")).as_posix(),
         "fifo.md",
         "sub.md/x.json",
     ],
@@ -122,29 +123,35 @@ def test_frontmatter_over_its_limit_is_a_finding_not_a_slow_load(tmp_path: Path)
     assert "big.md:2:1: VK006" in small.stdout and "raise 'frontmatter-size'" in small.stdout
 
 
-def _crafted(root: Path, body: bytes, signed: bool) -> None:
-    path = cache_path(root)
-    path.write_bytes(MAGIC + (_mac(body) if signed else b"\0" * 32) + body)
+def _forge(root: Path, sql: str, *args: object) -> None:
+    db = sqlite3.connect(store_path(root))
+    db.execute(sql, args)
+    db.commit()
+    db.close()
 
 
 def test_a_crafted_cache_is_discarded_and_rebuilt(tmp_path: Path) -> None:
     root = _vault(tmp_path)
     first = _cli(root, "check")
     assert "ok.md:3:1: VK001" in first.stdout
-    # An unsigned cache claiming a list of 2**31 items: never decoded, so never allocated.
-    _crafted(root, b"[" + struct.pack("<i", 2**31 - 1) + b"N" * 10, signed=False)
+    # A row edited behind vaultkit's back, unsigned, claiming a list of 2**31 items: its
+    # keyed hash fails, so it is never decoded, never allocated.
+    bomb = b"[" + struct.pack("<i", 2**31 - 1) + b"N" * 10
+    _forge(root, "UPDATE notes SET diags = ?", b"\0" * MAC_BYTES + bomb)
     start = time.monotonic()
     done = _cli(root, "check")
     assert time.monotonic() - start < QUICK_S
     assert done.stdout == first.stdout and "discarded the cache" in done.stderr
-    # A cache signed here but with entries of the wrong shape (forged diagnostics).
-    path = cache_path(root)
-    header = marshal.loads(path.read_bytes()[len(MAGIC) + 32 :])[0]
-    forged = {"ok.md": (1, 2, "sha", ("facts", ["not a tuple"], b"", b""))}
-    _crafted(root, marshal.dumps((header, time.time_ns(), forged, {})), signed=True)
-    done = _cli(root, "check")
-    assert done.stdout == first.stdout and "not of the shape" in done.stderr
     assert "discarded" not in _cli(root, "check").stderr  # rebuilt: trusted again
+    # A database with vaultkit's tables but not its signed header (made elsewhere, or by hand).
+    _forge(root, "UPDATE meta SET v = ? WHERE k = 'header'", marshal.dumps((1, "forged")))
+    done = _cli(root, "check")
+    assert done.stdout == first.stdout and "not written by vaultkit on this machine" in done.stderr
+    # Tables other than vaultkit's (a trigger or a view could run code): discarded unread.
+    _forge(root, "CREATE VIEW extra AS SELECT 1")
+    done = _cli(root, "check")
+    assert done.stdout == first.stdout and "tables are not the ones vaultkit makes" in done.stderr
+    assert "discarded" not in _cli(root, "check").stderr
 
 
 def test_import_never_opens_a_fifo_in_the_source_or_the_vault(tmp_path: Path) -> None:

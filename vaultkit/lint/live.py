@@ -21,7 +21,6 @@ from vaultkit.errors import ReadError
 from vaultkit.index.facts import LinkRow, NoteView, decode_diag, decode_view
 from vaultkit.index.names import VaultIndex, fold
 from vaultkit.limits import active as active_limits
-from vaultkit.lint.cache import FactsCache
 from vaultkit.lint.payload import Analyzed, Payload, problem_payload
 from vaultkit.lint.pipeline import (
     Job,
@@ -40,12 +39,14 @@ from vaultkit.lint.session import (
     rule_settings,
     select_rules,
 )
+from vaultkit.lint.store import Store
 from vaultkit.model import Diagnostic, Frontmatter, Link, LinkKind, Note, line_starts
 from vaultkit.parse.inline import TAG
 from vaultkit.parse.note import parse_note
 from vaultkit.parse.shared import dest_span
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE, unreadable
+from vaultkit.rules.plugins import cache_key
 from vaultkit.vault.files import in_folders
 from vaultkit.vault.read import read_source
 
@@ -115,15 +116,17 @@ class VaultState:
 
     def _load(self, use_cache: bool) -> dict[str, Payload]:
         """Every note's payload, through the check pipeline's note phase and facts cache."""
-        cache = FactsCache(self.root, self.session.config.digest(), enabled=use_cache)
         self.session.targets = list(self.session.files.notes)
         try:
-            payloads, fresh = note_phase(self.session, cache, self.job.settings)
+            store = Store(self.root, self.session.config.digest(), enabled=use_cache, plugins=cache_key())
+            try:
+                notes = note_phase(self.session, store, self.job.settings)
+                payloads, fresh = notes.all(), set(notes.parsed)
+            finally:
+                store.close()
         except Exception:
             found = self._analyze(list(self.session.files.notes))
             payloads, fresh = {a.rel: a.payload for a in found}, {a.rel for a in found}
-        if use_cache:
-            cache.save()
         self.parsed_at_start = len(fresh)
         return payloads
 

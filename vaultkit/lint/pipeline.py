@@ -12,13 +12,16 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import marshal
 import os
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vaultkit.errors import ReadError
 from vaultkit.index.facts import (
     decode_diag,
     decode_facts,
@@ -35,22 +38,26 @@ from vaultkit.limits import active as active_limits
 from vaultkit.limits import failure_reason, guarded
 from vaultkit.limits import use as use_limits
 from vaultkit.lint.attached import analyze_attached
-from vaultkit.lint.cache import FactsCache, digest
+from vaultkit.lint.cache import RACY_NS, digest, store_path
 from vaultkit.lint.payload import Analyzed, Payload, failed, problem_payload
 from vaultkit.lint.session import Session, given_over_size, load_one, over_limits, rule_settings
-from vaultkit.lint.workers import map_chunks, worker_count
+from vaultkit.lint.store import Broken, FileRow, Fresh, Store, discard
+from vaultkit.lint.stored import Notes, alias_keys, link_keys, prefetch, signature, stored_context, visible
+from vaultkit.lint.workers import iter_chunks, map_chunks, worker_count
 from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
 from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
 from vaultkit.rules.plugins import cache_key, load_plugins
+from vaultkit.vault.capped import read_regular
 from vaultkit.vault.files import excluded, in_folders, is_linking, relative
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
     from vaultkit.online.settings import OnlineSettings, Progress
 
 PARALLEL_MIN_NOTES = 200
+VAULT_BATCH = 1000  # targets checked across notes at a time (memory stays flat)
 
 
 class Job:
@@ -151,16 +158,6 @@ def analyze_all(job: Job, rels: list[str]) -> list[Analyzed]:
     return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES, rescue=failed)
 
 
-def _signature(files_notes: list[str], attachments: list[str], payloads: dict[str, Payload]) -> str:
-    h = hashlib.sha1(usedforsecurity=False)
-    # marshal format 2: no shared references, so equal data always gives equal bytes
-    h.update(marshal.dumps((files_notes, attachments), 2))
-    for rel in sorted(payloads):
-        payload = payloads[rel]
-        h.update(marshal.dumps((rel, payload.facts, payload.urls), 2))
-    return h.hexdigest()
-
-
 def run_check(
     session: Session,
     rules: Sequence[Rule],
@@ -172,23 +169,57 @@ def run_check(
     """Check the session's targets against the whole vault; see the module docstring.
 
     ``texts`` gives notes as text (standard input) in place of the files at those paths;
-    the cache is read but not written then (it would hold what is not on disk)."""
-    settings = rule_settings(session)
-    cache = FactsCache(session.root, session.config.digest(), enabled=use_cache, plugins=cache_key())
-    given = {rel: t for p, t in (texts or {}).items() if (rel := relative(session.root, p)) is not None}
-    payloads, fresh = note_phase(session, cache, settings, given)
-    vault_diags = _vault_phase(session, cache, payloads, fresh, settings)
-    if not given:
-        cache.save()
-    if cache.refused:
-        session.notices.append(f"vaultkit: cache not used: {cache.refused}")
-    out = _collect([*session.targets, *session.canvases], payloads, vault_diags, {r.code for r in rules})
+    the index is read but not written then (it would hold what is not on disk). An index
+    that breaks while in use is discarded and the run made again without it."""
+    session.views_wanted = session.views_wanted or online is not None
+    try:
+        out = _run(session, rules, use_cache, texts or {})
+    except Broken as exc:
+        print(f"{store_path(session.root)}: discarded the cache ({exc}); it is rebuilt", file=sys.stderr)
+        discard(session.root)
+        try:
+            out = _run(session, rules, use_cache, texts or {})
+        except Broken:
+            out = _run(session, rules, False, texts or {})
     if online is not None and any(r.online for r in rules):
-        out.extend(_online(session, payloads, [r for r in rules if r.online], online, progress))
+        out.extend(_online(session, [r for r in rules if r.online], online, progress))
     if session.config.per_file_ignores:
         out = [d for d in out if not per_file_ignored(session.config.per_file_ignores, d)]
     out.sort(key=Diagnostic.sort_key)
     return out
+
+
+def _run(
+    session: Session, rules: Sequence[Rule], use_cache: bool, texts: dict[Path, str]
+) -> list[Diagnostic]:
+    settings = rule_settings(session)
+    store = Store(session.root, session.config.digest(), enabled=use_cache, plugins=cache_key())
+    given = {rel: t for p, t in texts.items() if (rel := relative(session.root, p)) is not None}
+    try:
+        with store.holding() if given else contextlib.nullcontext():  # nothing given is kept
+            notes = note_phase(session, store, settings, given)
+            vault_diags = _vault_phase(session, notes, settings)
+            targets = [*session.targets, *session.canvases]
+            wanted = {r.code for r in rules}
+            local = notes.diags(targets)
+            if session.views_wanted:
+                _keep_views(session, notes, targets)
+        session.stats["rows_read"] = store.rows_read
+    finally:
+        store.close()
+    if store.refused:
+        session.notices.append(f"vaultkit: cache not used: {store.refused}")
+    if store.unsaved:
+        session.notices.append(f"vaultkit: {store.unsaved}")
+    return _collect(targets, local, vault_diags, wanted)
+
+
+def _keep_views(session: Session, notes: Notes, targets: list[str]) -> None:
+    """The link views ``check --staged`` and ``--online`` read: the targets', and those of
+    the notes that link to a name in ``session.gone_keys`` (what the commit removes)."""
+    linking = notes.store.linking(session.gone_keys) if session.gone_keys else set()
+    found = notes.get([*targets, *sorted(linking - set(targets))])
+    session.views = {rel: p.view for rel, p in found.items()}
 
 
 def per_file_ignored(table: dict[str, list[str]], d: Diagnostic) -> bool:
@@ -197,80 +228,123 @@ def per_file_ignored(table: dict[str, list[str]], d: Diagnostic) -> bool:
 
 
 def note_phase(
-    session: Session, cache: FactsCache, settings: dict[str, Any], given: dict[str, str] | None = None
-) -> tuple[dict[str, Payload], set[str]]:
-    """Every note's payload, from the text given, the cache or (parallel) workers; and the
-    fresh ones."""
-    root = session.root
+    session: Session, store: Store, settings: dict[str, Any], given: dict[str, str] | None = None
+) -> Notes:
+    """Every note of the vault: the text given, the store's rows of unchanged files, and
+    (parallel) workers' payloads for the rest, written back to the store."""
     given = given or {}
     paths = list(dict.fromkeys([*session.files.notes, *session.files.linking(), *session.targets]))
-    job = Job(root, session.files.template_dirs, settings, session.config.levels())
-    payloads = {rel: analyze_text(job, rel, text) for rel, text in given.items()}
-    todo = []
-    for rel in paths:
-        if rel in given:
-            continue
-        try:
-            st = os.stat(root / rel)
-        except OSError:
-            todo.append(rel)
-            continue
-        hit = cache.lookup(rel, st)
-        if hit is None:
-            todo.append(rel)
-        else:
-            payloads[rel] = Payload._make(hit)
-    for done in analyze_all(job, todo):
-        payloads[done.rel] = done.payload
-        if done.size >= 0:
-            cache.store(done.rel, done.size, done.mtime_ns, done.sha, tuple(done.payload))
-    cache.prune(set(paths))
-    session.views = {rel: p[2] for rel, p in payloads.items()}
+    job = Job(session.root, session.files.template_dirs, settings, session.config.levels())
+    known = store.files()
+    now = time.time_ns()
+    rows, todo, seen = _compare(session, [p for p in paths if p not in given], known, now)
+    notes = Notes(store, rows, {rel: analyze_text(job, rel, text) for rel, text in given.items()})
+    with store.writing():
+        store.seen(seen)
+        store.prune(set(known) - set(paths))
+    _keep(notes, [_fresh(rel, -1, 0, "", now, p) for rel, p in notes.fresh.items()])
+    for _, part in iter_chunks(_chunk, todo, (job,), PARALLEL_MIN_NOTES, rescue=failed):
+        _keep(notes, [_fresh(a.rel, a.size, a.mtime_ns, a.sha, now, a.payload) for a in part])
     session.stats = {
         "notes": len(paths),
         "parsed": len(todo),
-        "cached": len(paths) - len(todo),
+        "cached": len(paths) - len(todo) - len(given),
         "workers": worker_count(len(todo), PARALLEL_MIN_NOTES),
     }
-    return payloads, {*todo, *given}
+    return notes
 
 
-def _vault_phase(
-    session: Session,
-    cache: FactsCache,
-    payloads: dict[str, Payload],
-    fresh: set[str],
-    settings: dict[str, Any],
-) -> dict[str, bytes]:
-    """The cross-note diagnostics of each target (marshalled), reused from the cache
-    when nothing any note can see of another has changed."""
-    sig = _signature(session.files.notes, session.files.attachments, payloads)
-    old = cache.extra.get("vault")
-    old_sig, old_diags = old if isinstance(old, tuple) else ("", {})
-    vault_diags: dict[str, bytes] = dict(old_diags) if old_sig == sig else {}
-    targets = [*session.targets, *session.canvases]
-    need = [t for t in targets if t in payloads and (t in fresh or t not in vault_diags)]
+def _keep(notes: Notes, parsed: list[Fresh]) -> None:
+    """Write a batch of parsed notes to the store as it comes; what can't be written
+    (the disk is full, the lock not to be had) is held in memory for this run."""
+    with notes.store.writing():
+        notes.store.put(parsed)
+    for f in parsed:
+        notes.rows[f.rel] = f.file
+        notes.parsed.add(f.rel)
+        if notes.store.unsaved:
+            notes.fresh[f.rel] = f.payload
+
+
+def _compare(
+    session: Session, paths: list[str], known: dict[str, FileRow], now: int
+) -> tuple[dict[str, FileRow], list[str], dict[str, FileRow]]:
+    """The files whose rows hold (trusted by size and mtime, or by content hash when the
+    mtime is too close to when the row was written), the files to parse, and the rows
+    verified by hash (their new mtime). Sizes and mtimes are the walk's."""
+    rows: dict[str, FileRow] = {}
+    todo: list[str] = []
+    seen: dict[str, FileRow] = {}
+    walked = session.files.seen
+    base = f"{session.root}{os.sep}"
+    for rel in paths:
+        row = known.get(rel)
+        st = walked.get(rel) or _stat(base + rel)
+        if row is None or st is None or row.size != st[0]:
+            todo.append(rel)
+        elif row.mtime_ns == st[1] and row.mtime_ns < row.seen_ns - RACY_NS:
+            rows[rel] = row
+        elif _same_bytes(session.root / rel, row.sha):
+            rows[rel] = seen[rel] = row._replace(mtime_ns=st[1], seen_ns=now)
+        else:
+            todo.append(rel)
+    return rows, todo, seen
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _same_bytes(path: Path, sha: str) -> bool:
+    try:
+        data, _ = read_regular(path, active_limits().note_size)
+    except ReadError:
+        return False
+    return digest(data) == sha
+
+
+def _fresh(rel: str, size: int, mtime_ns: int, sha: str, now: int, payload: Payload) -> Fresh:
+    file = FileRow(size, mtime_ns, sha, now, visible(payload))
+    return Fresh(rel, file, payload, alias_keys(payload.facts), link_keys(payload.view))
+
+
+def _vault_phase(session: Session, notes: Notes, settings: dict[str, Any]) -> dict[str, bytes]:
+    """The cross-note diagnostics of each target (marshalled), reused from the store
+    when nothing any note can see of another has changed; the others are checked a
+    batch at a time (their views read, checked, their results written, let go)."""
+    sig = signature(session, notes.rows)
+    targets = [t for t in [*session.targets, *session.canvases] if t in notes]
+    out = notes.store.vault_diags([t for t in targets if t not in notes.parsed], sig)
+    need = [t for t in targets if t not in out]
     session.stats["cross_note_checked"] = len(need)
-    if need:
-        ctx = vault_context(session, payloads, settings)
-        for rel in need:
-            vault_diags[rel] = vault_check(rel, payloads[rel], ctx, session.config.levels())
-    if vault_diags != dict(old_diags) or old_sig != sig:
-        cache.extra["vault"] = (sig, vault_diags)
-        cache.dirty = True
-    return vault_diags
+    if not need:
+        return out
+    ctx = stored_context(session, notes, settings)
+    levels = session.config.levels()
+    for i in range(0, len(need), VAULT_BATCH):
+        payloads = notes.take(need[i : i + VAULT_BATCH])
+        prefetch(ctx, payloads.values())
+        found = {rel: vault_check(rel, p, ctx, levels) for rel, p in payloads.items()}
+        with notes.store.writing():
+            notes.store.put_vault_diags(sig, found)
+        out.update(found)
+    return out
 
 
 def _collect(
-    targets: Sequence[str], payloads: dict[str, Payload], vault_diags: dict[str, bytes], wanted: set[str]
+    targets: Sequence[str], diags: dict[str, bytes], vault_diags: dict[str, bytes], wanted: set[str]
 ) -> list[Diagnostic]:
     """The targets' diagnostics of the ``wanted`` rule codes (an unreadable note: VK000 only)."""
     out: list[Diagnostic] = []
     for rel in targets:
-        found = payloads.get(rel)
+        found = diags.get(rel)
         if found is None:
             continue
-        local = [decode_diag(rel, d) for d in marshal.loads(found.diags)]
+        local = [decode_diag(rel, d) for d in marshal.loads(found)]
         if not any(d.code == UNREADABLE.code and d.severity is Severity.ERROR for d in local):
             local += [decode_diag(rel, d) for d in marshal.loads(vault_diags.get(rel, _NONE))]
         out.extend(d for d in local if d.code in wanted)
@@ -278,17 +352,13 @@ def _collect(
 
 
 def _online(
-    session: Session,
-    payloads: dict[str, Payload],
-    rules: list[Rule],
-    settings: OnlineSettings,
-    progress: Progress | None,
+    session: Session, rules: list[Rule], settings: OnlineSettings, progress: Progress | None
 ) -> list[Diagnostic]:
     """Check every external URL of the targets once over HTTP, then run the online rules."""
     from vaultkit.online import check_urls
 
     views = [
-        decode_view(rel, marshal.loads(payloads[rel].view)) for rel in session.targets if rel in payloads
+        decode_view(rel, marshal.loads(session.views[rel])) for rel in session.targets if rel in session.views
     ]
     urls = list(dict.fromkeys(r.canonical for v in views for r in v.links if r.canonical))
     results = check_urls(urls, settings, progress)
@@ -304,7 +374,7 @@ def _online(
 def vault_context(session: Session, payloads: dict[str, Payload], settings: dict[str, Any]) -> Context:
     index = VaultIndex(session.files.notes, session.files.attachments)
     url_notes: dict[str, list[tuple[str, int]]] = {}
-    for rel, payload in payloads.items():
+    for rel, payload in sorted(payloads.items()):  # an alias two notes claim: the first path
         if payload.facts:  # () for a canvas, or a base that does not parse
             index.add_facts(rel, decode_facts(payload.facts))
         for u in payload.urls:

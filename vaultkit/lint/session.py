@@ -41,7 +41,9 @@ class Session:
     problems: list[Diagnostic] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)  # what the last check did (for tests)
     skipped: list[str] = field(default_factory=list)  # one-line notes on paths not checked
-    views: dict[str, bytes] = field(default_factory=dict)  # every note's encoded link view (check)
+    views: dict[str, bytes] = field(default_factory=dict)  # encoded link views: targets', linking notes'
+    views_wanted: bool = False  # keep ``views`` (check --staged and --online read them)
+    gone_keys: set[str] = field(default_factory=set)  # names a staged commit removes (check --staged)
     notices: list[str] = field(default_factory=list)  # one-line notes for stderr
     canvases: list[str] = field(default_factory=list)  # canvases to report on (check only)
     unreachable: str | None = None  # --online found no network (why); the CLI exits 2

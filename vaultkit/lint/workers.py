@@ -7,7 +7,7 @@ import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any, Generic, Protocol, TypeVar
@@ -29,7 +29,22 @@ def map_chunks(
     min_items: int,
     rescue: Callable[[Any, str], T] | None = None,
 ) -> list[T]:
-    """``fn(*args, chunk)`` over chunks of ``items``, results flattened in order.
+    """``fn(*args, chunk)`` over chunks of ``items``, results flattened in order (see
+    ``iter_chunks``)."""
+    parts = sorted(iter_chunks(fn, items, args, min_items, rescue), key=lambda p: p[0])
+    return [r for _, part in parts for r in part]
+
+
+def iter_chunks(
+    fn: Callable[..., list[T]],
+    items: Sequence[Any],
+    args: tuple[Any, ...],
+    min_items: int,
+    rescue: Callable[[Any, str], T] | None = None,
+) -> Iterator[tuple[int, list[T]]]:
+    """``fn(*args, chunk)`` over chunks of ``items``: each chunk's number and results as
+    it is done (in order, but a chunk whose worker died comes last), so that the caller
+    need not hold them all.
 
     ``fn`` takes a list of items and returns one result per item; it must be picklable.
     When a worker process dies (a crash in native code, the out-of-memory killer), the
@@ -40,22 +55,27 @@ def map_chunks(
     items = list(items)
     workers = worker_count(len(items), min_items)
     if not workers:
-        return fn(*args, items)
+        if items:
+            yield 0, fn(*args, items)
+        return
     size = max(25, len(items) // (workers * 8))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    results: list[list[T] | None] = [None] * len(chunks)
+    broken: list[int] = []
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(fn, *args, chunk) for chunk in chunks]
+        futures: list[Future[list[T]] | None] = [pool.submit(fn, *args, chunk) for chunk in chunks]
         for i, future in enumerate(futures):
+            assert future is not None
+            futures[i] = None  # its results are the caller's once yielded
             try:
-                results[i] = future.result()
+                part = future.result()
             except BrokenProcessPool:
                 if rescue is None:
                     raise
-    out: list[T] = []
-    for i, part in enumerate(results):
-        out.extend(part if part is not None else _one_at_a_time(fn, chunks[i], args, rescue))
-    return out
+                broken.append(i)
+                continue
+            yield i, part
+    for i in broken:
+        yield i, _one_at_a_time(fn, chunks[i], args, rescue)
 
 
 DIED = "the worker process reading it died (a crash in native code, or out of memory)"

@@ -28,6 +28,8 @@ class VaultFiles:
     # notes Obsidian's "Excluded files" (userIgnoreFilters) name: indexed, so links to them
     # resolve as in Obsidian, but not reported
     ignored: set[str] = field(default_factory=set)
+    # (size, mtime_ns) of each note and attachment as the walk saw it (what the index compares)
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def linking(self) -> list[str]:
         """The canvases and bases: attachments with links, or views, of their own."""
@@ -93,10 +95,7 @@ def scan(root: Path, exclude: list[str], follow_external: bool = False) -> Vault
                 is_dir = entry.is_dir()
             except OSError:
                 continue
-            try:
-                mode = 0 if is_dir else entry.stat().st_mode
-            except OSError:
-                mode = stat.S_IFREG  # a dangling link: reported when the note is read
+            mode = 0 if is_dir else _file_mode(entry, rel, files)
             if is_dir:
                 if entry.name in SKIP_DIRS or entry.name.startswith("."):
                     continue
@@ -127,6 +126,17 @@ def scan(root: Path, exclude: list[str], follow_external: bool = False) -> Vault
     if filters:
         files.ignored = {n for n in files.notes if obsidian_ignored(n, filters)}
     return files
+
+
+def _file_mode(entry: os.DirEntry[str], rel: str, files: VaultFiles) -> int:
+    """The mode of a file the walk found, its size and mtime kept in ``files.seen``."""
+    try:
+        st = entry.stat()
+    except OSError:
+        return stat.S_IFREG  # a dangling link: reported when the note is read
+    if stat.S_ISREG(st.st_mode):
+        files.seen[rel] = (st.st_size, st.st_mtime_ns)
+    return st.st_mode
 
 
 def ignore_filters(root: Path) -> list[str]:

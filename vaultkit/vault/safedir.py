@@ -116,6 +116,23 @@ class ToolDir:
                 with suppress(OSError):
                     os.unlink(tmp, dir_fd=self.fd)
 
+    def ensure_plain(self, name: str) -> None:
+        """Raise UnsafePathError unless ``name`` is absent or a plain file (not a link)."""
+        self._refuse_link(name)
+
+    def size(self, name: str) -> int:
+        """The size of ``name`` (0 when absent), never through a link."""
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False).st_size
+        except FileNotFoundError:
+            return 0
+
+    def remove(self, name: str) -> None:
+        """Remove plain file ``name`` if present (a link is refused, not followed)."""
+        self._refuse_link(name)
+        with suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=self.fd)
+
     def _refuse_link(self, name: str) -> None:
         try:
             st = os.stat(name, dir_fd=self.fd, follow_symlinks=False)

@@ -11,13 +11,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.lint.cache import cache_path
+from vaultkit.lint.cache import store_path
 
 SECRET = "TOP-SECRET-7c1f9e outside the vault"
-_CURRENT = cache_path(Path(""))
+_CURRENT = store_path(Path(""))
 # What a check may add to a vault: its cache folder and files, nothing else.
 CACHE = {".vaultkit_cache", ".vaultkit_cache/.gitignore", ".vaultkit_cache/CACHEDIR.TAG"}
 CACHE |= {_CURRENT.parent.as_posix(), _CURRENT.as_posix()}
+CACHE |= {f"{_CURRENT.as_posix()}-wal", f"{_CURRENT.as_posix()}-shm"}  # SQLite's, while in use
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
     "GIT_AUTHOR_EMAIL": "t@example.org",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from noharm_kit import CACHE, assert_no_harm, make_place, picture, vaultkit
 
-from vaultkit.lint.cache import cache_path
+from vaultkit.lint.cache import store_path
 
 NOTES = {
     "Important.md": "# Important\n\nDo not lose this. [[Other]]\n",
@@ -20,7 +20,7 @@ NOTES = {
 
 def _links(vault: Path, outside: Path, case: str) -> None:
     cache = vault / ".vaultkit_cache"
-    current = cache_path(vault)  # .vaultkit_cache/<version>/facts-<code hash>.marshal
+    current = store_path(vault)  # .vaultkit_cache/<version>/facts-<code hash>.marshal
     if case == "file -> note":
         current.parent.mkdir(parents=True)
         current.symlink_to("../../Important.md")
@@ -66,7 +66,7 @@ def test_a_plain_cache_folder_is_still_written(tmp_path: Path) -> None:
     before, outside = picture(place.vault), picture(place.outside)
     result = vaultkit("check", place.vault, cwd=tmp_path)
     assert_no_harm(place, before, outside, CACHE, result)
-    assert cache_path(place.vault).is_file()
+    assert store_path(place.vault).is_file()
     assert place.git("status", "--porcelain") == ""  # its own .gitignore hides it
 
 

@@ -1,0 +1,181 @@
+"""The cross-note context of a run, read from the facts index as rules ask for it.
+
+``Notes`` holds the run's notes: their file rows, and payloads read from the store when
+needed (a target's findings, a linked note's facts); only what could not be written
+(a note given as text, a write that failed) is held in memory. ``stored_context`` gives
+the cross-note rules a ``VaultIndex`` whose facts and aliases, and a URL table, are
+looked up by key and kept for one batch of targets (``prefetch`` reads the batch's
+URLs in a few queries, and lets go of the batch before).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from vaultkit.index.facts import decode_facts
+from vaultkit.index.names import NoteFacts, VaultIndex, fold, strip_md
+from vaultkit.lint.payload import Payload
+from vaultkit.lint.session import Session
+from vaultkit.lint.store import FileRow, Store
+from vaultkit.rules.base import Context
+
+
+class Notes:
+    """The notes of one run: their file rows, this run's payloads, the rest on demand."""
+
+    def __init__(self, store: Store, rows: dict[str, FileRow], fresh: dict[str, Payload]) -> None:
+        self.store = store
+        self.rows = rows  # every note in the vault now (a file that failed: size -1)
+        self.fresh = fresh  # payloads held in memory: given as text, or not written
+        self.parsed: set[str] = set(fresh)  # parsed in this run
+        self._loaded: dict[str, Payload] = {}
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self.fresh or rel in self.rows
+
+    def get(self, rels: Iterable[str]) -> dict[str, Payload]:
+        rels = [r for r in rels if r in self]
+        missing = [r for r in rels if r not in self.fresh and r not in self._loaded]
+        self._loaded.update(self.store.payloads(missing))
+        found = {**self._loaded, **self.fresh}
+        return {r: found[r] for r in rels if r in found}
+
+    def take(self, rels: Iterable[str]) -> dict[str, Payload]:
+        """The payloads of ``rels``, not kept (a batch of the vault phase)."""
+        rels = [r for r in rels if r in self]
+        found = self.store.payloads(r for r in rels if r not in self.fresh)
+        found.update((r, self.fresh[r]) for r in rels if r in self.fresh)
+        return found
+
+    def diags(self, rels: Iterable[str]) -> dict[str, bytes]:
+        """The per-note findings (marshalled) of ``rels``: only that column is read."""
+        rels = [r for r in rels if r in self]
+        out = {r: self.fresh[r].diags for r in rels if r in self.fresh}
+        out.update((r, p.diags) for r, p in self._loaded.items() if r not in out)
+        out.update(self.store.diags(r for r in rels if r not in out))
+        return {r: out[r] for r in rels if r in out}
+
+    def all(self) -> dict[str, Payload]:
+        return self.get(self.rows)
+
+
+def visible(payload: Payload) -> bytes:
+    """A hash of what other notes see of a note: its facts and URLs."""
+    return hashlib.sha1(marshal.dumps((payload.facts, payload.urls), 2), usedforsecurity=False).digest()
+
+
+def signature(session: Session, rows: dict[str, FileRow]) -> str:
+    """A hash of everything any note can see of another: the files, and each note's facts."""
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(marshal.dumps((session.files.notes, session.files.attachments), 2))
+    for rel in sorted(rows):
+        h.update(rel.encode("utf-8", "surrogatepass"))
+        h.update(rows[rel].visible)
+    return h.hexdigest()
+
+
+def link_keys(view: bytes) -> tuple[str, ...]:
+    """The folded last names that a note's links point at (``links`` table keys)."""
+    rows = marshal.loads(view)[0]
+    keys: set[str] = set()
+    for row in rows:
+        target, canonical = row[1], row[10]
+        if target and canonical is None:
+            keys.update(name_keys(target))
+    return tuple(keys)
+
+
+def name_keys(target: str) -> set[str]:
+    """The keys a link target or a vault path is found under (as written, and URL-decoded)."""
+    from urllib.parse import unquote
+
+    out = set()
+    for t in {target, unquote(target)}:
+        name = t.strip().rsplit("/", 1)[-1]
+        out.add(strip_md(fold(name)))
+    return out
+
+
+def alias_keys(facts: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple({fold(a) for a in facts[4]}) if facts else ()
+
+
+class _StoredFacts(dict[str, NoteFacts]):
+    def __init__(self, notes: Notes) -> None:
+        super().__init__()
+        self.notes = notes
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.asked:
+            self.load([key])
+        return super().get(key, default)
+
+    def load(self, rels: Iterable[str]) -> None:
+        rels = [r for r in rels if r not in self.asked]
+        self.asked.update(rels)
+        fresh = self.notes.fresh
+        stored = self.notes.store.facts(r for r in rels if r in self.notes.rows and r not in fresh)
+        for rel in rels:
+            encoded = fresh[rel].facts if rel in fresh else stored.get(rel)
+            if encoded:  # () for a canvas, or a base that does not parse: not checked into
+                self[rel] = decode_facts(encoded)
+
+
+class _StoredAliases(dict[str, str]):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.asked:
+            self.asked.add(key)
+            self.update(self.store.alias_owners([key]))
+        return super().get(key, default)
+
+
+class _StoredUrls(dict[str, list[tuple[str, int]]]):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.asked:
+            self.asked.add(key)
+            for url, rels in self.store.url_holders([key]).items():
+                self[url] = [(r, 0) for r in rels]
+        return super().get(key, default)
+
+    def items(self) -> Iterator[tuple[str, list[tuple[str, int]]]]:  # type: ignore[override]
+        """Only the URLs that more than one note holds (all that the boilerplate rule needs)."""
+        for url, rels in self.store.shared_urls().items():
+            yield url, [(r, 0) for r in rels]
+
+
+def stored_context(session: Session, notes: Notes, settings: dict[str, Any]) -> Context:
+    """The cross-note context over the store (see the module docstring)."""
+    index = VaultIndex(session.files.notes, session.files.attachments)
+    index.facts = _StoredFacts(notes)
+    index.alias_to = _StoredAliases(notes.store)
+    urls = _StoredUrls(notes.store)
+    return Context(index, {**settings, "notes_total": len(session.files.notes)}, urls)
+
+
+def prefetch(ctx: Context, payloads: Iterable[Payload]) -> None:
+    """Before a batch of targets: forget the last batch's lookups, and read who holds
+    each URL of this batch (in a few queries rather than one a URL)."""
+    facts, urls = ctx.index.facts, ctx.url_notes
+    if isinstance(facts, _StoredFacts):
+        facts.clear()
+        facts.asked.clear()
+    if isinstance(urls, _StoredUrls):
+        urls.clear()
+        wanted = {u for p in payloads for u in p.urls}
+        urls.asked = wanted
+        for url, rels in urls.store.url_holders(wanted).items():
+            urls[url] = [(r, 0) for r in rels]
