@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import marshal
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.errors import ReadError
 from vaultkit.index.facts import (
     decode_diag,
     decode_facts,
@@ -38,11 +36,23 @@ from vaultkit.limits import active as active_limits
 from vaultkit.limits import failure_reason, guarded
 from vaultkit.limits import use as use_limits
 from vaultkit.lint.attached import analyze_attached
-from vaultkit.lint.cache import RACY_NS, digest, store_path
+from vaultkit.lint.cache import digest, store_path
+from vaultkit.lint.cells import Broken
+from vaultkit.lint.changed import changed_files
 from vaultkit.lint.payload import Analyzed, Payload, failed, problem_payload
 from vaultkit.lint.session import Session, given_over_size, load_one, over_limits, rule_settings
-from vaultkit.lint.store import Broken, FileRow, Fresh, Store, discard
-from vaultkit.lint.stored import Notes, alias_keys, link_keys, prefetch, signature, stored_context, visible
+from vaultkit.lint.store import FileRow, Fresh, Store, discard
+from vaultkit.lint.stored import (
+    Notes,
+    alias_keys,
+    keep_boilerplate,
+    link_keys,
+    prefetch,
+    signatures,
+    stored_context,
+    url_hash,
+    visible,
+)
 from vaultkit.lint.workers import iter_chunks, map_chunks, worker_count
 from vaultkit.model import Diagnostic, Note, Severity
 from vaultkit.parse.suppress import is_suppressed
@@ -50,7 +60,6 @@ from vaultkit.rules import REGISTRY, Rule
 from vaultkit.rules.base import Context
 from vaultkit.rules.notes import UNREADABLE
 from vaultkit.rules.plugins import cache_key, load_plugins
-from vaultkit.vault.capped import read_regular
 from vaultkit.vault.files import excluded, in_folders, is_linking, relative
 
 if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --online`` pays for it
@@ -237,7 +246,7 @@ def note_phase(
     job = Job(session.root, session.files.template_dirs, settings, session.config.levels())
     known = store.files()
     now = time.time_ns()
-    rows, todo, seen = _compare(session, [p for p in paths if p not in given], known, now)
+    rows, todo, seen = changed_files(session, [p for p in paths if p not in given], known, now)
     notes = Notes(store, rows, {rel: analyze_text(job, rel, text) for rel, text in given.items()})
     with store.writing():
         store.seen(seen)
@@ -266,49 +275,8 @@ def _keep(notes: Notes, parsed: list[Fresh]) -> None:
             notes.fresh[f.rel] = f.payload
 
 
-def _compare(
-    session: Session, paths: list[str], known: dict[str, FileRow], now: int
-) -> tuple[dict[str, FileRow], list[str], dict[str, FileRow]]:
-    """The files whose rows hold (trusted by size and mtime, or by content hash when the
-    mtime is too close to when the row was written), the files to parse, and the rows
-    verified by hash (their new mtime). Sizes and mtimes are the walk's."""
-    rows: dict[str, FileRow] = {}
-    todo: list[str] = []
-    seen: dict[str, FileRow] = {}
-    walked = session.files.seen
-    base = f"{session.root}{os.sep}"
-    for rel in paths:
-        row = known.get(rel)
-        st = walked.get(rel) or _stat(base + rel)
-        if row is None or st is None or row.size != st[0]:
-            todo.append(rel)
-        elif row.mtime_ns == st[1] and row.mtime_ns < row.seen_ns - RACY_NS:
-            rows[rel] = row
-        elif _same_bytes(session.root / rel, row.sha):
-            rows[rel] = seen[rel] = row._replace(mtime_ns=st[1], seen_ns=now)
-        else:
-            todo.append(rel)
-    return rows, todo, seen
-
-
-def _stat(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def _same_bytes(path: Path, sha: str) -> bool:
-    try:
-        data, _ = read_regular(path, active_limits().note_size)
-    except ReadError:
-        return False
-    return digest(data) == sha
-
-
 def _fresh(rel: str, size: int, mtime_ns: int, sha: str, now: int, payload: Payload) -> Fresh:
-    file = FileRow(size, mtime_ns, sha, now, visible(payload))
+    file = FileRow(size, mtime_ns, sha, now, visible(payload), url_hash(payload))
     return Fresh(rel, file, payload, alias_keys(payload.facts), link_keys(payload.view))
 
 
@@ -316,7 +284,7 @@ def _vault_phase(session: Session, notes: Notes, settings: dict[str, Any]) -> di
     """The cross-note diagnostics of each target (marshalled), reused from the store
     when nothing any note can see of another has changed; the others are checked a
     batch at a time (their views read, checked, their results written, let go)."""
-    sig = signature(session, notes.rows)
+    sig, notes.url_sig = signatures(session, notes.rows)
     targets = [t for t in [*session.targets, *session.canvases] if t in notes]
     out = notes.store.vault_diags([t for t in targets if t not in notes.parsed], sig)
     need = [t for t in targets if t not in out]
@@ -332,6 +300,8 @@ def _vault_phase(session: Session, notes: Notes, settings: dict[str, Any]) -> di
         with notes.store.writing():
             notes.store.put_vault_diags(sig, found)
         out.update(found)
+    with notes.store.writing():
+        keep_boilerplate(session, notes, ctx)
     return out
 
 

@@ -39,6 +39,7 @@ from vaultkit.lint.cache import (
     store_path,
     unseal,
 )
+from vaultkit.lint.cells import Broken, as_key, from_key, grouped, loads, opened, tag
 from vaultkit.lint.payload import Payload
 from vaultkit.vault.safedir import ToolDir
 from vaultkit.version import __version__
@@ -49,7 +50,7 @@ CHUNK = 500  # keys per ``IN (...)`` query
 SCHEMA = {
     "meta": "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID",
     "files": "CREATE TABLE files(rel BLOB PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-    "sha TEXT, seen_ns INTEGER, visible BLOB) WITHOUT ROWID",
+    "sha TEXT, seen_ns INTEGER, visible BLOB, urls BLOB) WITHOUT ROWID",
     "notes": "CREATE TABLE notes(rel BLOB PRIMARY KEY, facts BLOB, urls BLOB, view BLOB, diags BLOB)",
     "vdiags": "CREATE TABLE vdiags(rel BLOB PRIMARY KEY, sig TEXT, diags BLOB)",
     "urls": "CREATE TABLE urls(url BLOB, rel BLOB, PRIMARY KEY(url, rel)) WITHOUT ROWID",
@@ -68,6 +69,7 @@ class FileRow(NamedTuple):
     sha: str
     seen_ns: int
     visible: bytes  # a hash of what other notes see of this one (facts and URLs)
+    urls: bytes  # a hash of its URLs
 
 
 class Fresh(NamedTuple):
@@ -78,10 +80,6 @@ class Fresh(NamedTuple):
     payload: Payload
     aliases: tuple[str, ...]  # folded
     links: tuple[str, ...]  # the folded last names its links point at
-
-
-class Broken(Exception):
-    """The database failed while in use (damaged underneath the run)."""
 
 
 class Store:
@@ -250,26 +248,27 @@ class Store:
 
     def files(self) -> dict[str, FileRow]:
         """Every file's row: what the run compares with the disk."""
-        return {_s(r[0]): FileRow(*r[1:]) for r in self._query("SELECT * FROM files", ())}
+        make = tuple.__new__  # a NamedTuple's own __new__ is Python, and this is every note's row
+        return {from_key(r[0]): make(FileRow, r[1:]) for r in self._query("SELECT * FROM files", ())}
 
     def payloads(self, rels: Iterable[str]) -> dict[str, Payload]:
         out = {}
         for key, *blobs in self._keyed("SELECT * FROM notes WHERE rel IN ({})", rels):
-            rel = _s(key)
-            f, u, v, d = (_open(rel, c, b) for c, b in zip("fuvd", blobs, strict=True))
-            out[rel] = Payload(_loads(f), _loads(u), v, d)
+            rel = from_key(key)
+            f, u, v, d = (opened(rel, c, b) for c, b in zip("fuvd", blobs, strict=True))
+            out[rel] = Payload(loads(f), loads(u), v, d)
         return out
 
     def diags(self, rels: Iterable[str]) -> dict[str, bytes]:
         rows = self._keyed("SELECT rel, diags FROM notes WHERE rel IN ({})", rels)
-        return {(rel := _s(key)): _open(rel, "d", blob) for key, blob in rows}
+        return {(rel := from_key(key)): opened(rel, "d", blob) for key, blob in rows}
 
     def facts(self, rels: Iterable[str]) -> dict[str, tuple[Any, ...]]:
         rows = self._keyed("SELECT rel, facts FROM notes WHERE rel IN ({})", rels)
-        return {(rel := _s(key)): _loads(_open(rel, "f", blob)) for key, blob in rows}
+        return {(rel := from_key(key)): loads(opened(rel, "f", blob)) for key, blob in rows}
 
     def url_holders(self, urls: Iterable[str]) -> dict[str, list[str]]:
-        return _grouped(self._keyed("SELECT url, rel FROM urls WHERE url IN ({}) ORDER BY url, rel", urls))
+        return grouped(self._keyed("SELECT url, rel FROM urls WHERE url IN ({}) ORDER BY url, rel", urls))
 
     def shared_urls(self) -> dict[str, list[str]]:
         """Every URL held by more than one note, with its notes (for the boilerplate rule)."""
@@ -277,22 +276,35 @@ class Store:
             "SELECT url, rel FROM urls WHERE url IN "
             "(SELECT url FROM urls GROUP BY url HAVING count(*) > 1) ORDER BY url, rel"
         )
-        return _grouped(self._query(sql, ()))
+        rows = self._query(sql, ()).fetchall()
+        self.rows_read += len(rows)
+        return grouped(rows)
 
     def alias_owners(self, keys: Iterable[str]) -> dict[str, str]:
         sql = "SELECT key, rel FROM aliases WHERE key IN ({}) ORDER BY key, rel"
-        return {key: rels[0] for key, rels in _grouped(self._keyed(sql, keys)).items()}
+        return {key: rels[0] for key, rels in grouped(self._keyed(sql, keys)).items()}
 
     def linking(self, keys: Iterable[str]) -> set[str]:
         """The notes with a link whose last name is one of ``keys``."""
-        return {_s(r[0]) for r in self._keyed("SELECT DISTINCT rel FROM links WHERE key IN ({})", keys)}
+        return {from_key(r[0]) for r in self._keyed("SELECT DISTINCT rel FROM links WHERE key IN ({})", keys)}
 
     def vault_diags(self, rels: Iterable[str], sig: str) -> dict[str, bytes]:
         rows = self._keyed("SELECT * FROM vdiags WHERE rel IN ({})", rels)
-        return {(rel := _s(key)): _open(rel, "x", blob) for key, row_sig, blob in rows if row_sig == sig}
+        return {
+            (rel := from_key(key)): opened(rel, "x", blob) for key, row_sig, blob in rows if row_sig == sig
+        }
+
+    def meta(self, key: str) -> Any:
+        row = self._query("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        body = unseal(key.encode(), row[0]) if row else None
+        return None if body is None else loads(body)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        blob = seal(key.encode(), marshal.dumps(value, 2))
+        self.conn.execute("REPLACE INTO meta VALUES (?, ?)", (key, blob))
 
     def _keyed(self, sql: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        wanted = [_b(k) for k in dict.fromkeys(keys)]
+        wanted = [as_key(k) for k in dict.fromkeys(keys)]
         for i in range(0, len(wanted), CHUNK):
             part = wanted[i : i + CHUNK]
             for row in self._query(sql.format(",".join("?" * len(part))), part):
@@ -313,11 +325,15 @@ class Store:
             return
         self._drop([f.rel for f in fresh], ("urls", "aliases", "links", "vdiags"))
         db = self.conn
-        db.executemany("REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", [(_b(f.rel), *f.file) for f in fresh])
+        db.executemany(
+            "REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(as_key(f.rel), *f.file) for f in fresh]
+        )
         db.executemany("REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", [_note_row(f) for f in fresh])
         for table, keys in (("urls", 0), ("aliases", 1), ("links", 2)):
             rows = [
-                (_b(k), _b(f.rel)) for f in fresh for k in set((f.payload.urls, f.aliases, f.links)[keys])
+                (as_key(k), as_key(f.rel))
+                for f in fresh
+                for k in set((f.payload.urls, f.aliases, f.links)[keys])
             ]
             db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
 
@@ -325,7 +341,7 @@ class Store:
         """Rows whose file was verified by content hash: their new mtime and time seen."""
         self.conn.executemany(
             "UPDATE files SET mtime_ns = ?, seen_ns = ? WHERE rel = ?",
-            [(r.mtime_ns, r.seen_ns, _b(rel)) for rel, r in rows.items()],
+            [(r.mtime_ns, r.seen_ns, as_key(rel)) for rel, r in rows.items()],
         )
 
     def prune(self, gone: Iterable[str]) -> None:
@@ -334,57 +350,21 @@ class Store:
     def put_vault_diags(self, sig: str, diags: dict[str, bytes]) -> None:
         self.conn.executemany(
             "REPLACE INTO vdiags VALUES (?, ?, ?)",
-            [(_b(rel), sig, seal(_tag(rel, "x"), blob)) for rel, blob in diags.items()],
+            [(as_key(rel), sig, seal(tag(rel, "x"), blob)) for rel, blob in diags.items()],
         )
 
     def _drop(self, rels: list[str], tables: Iterable[str]) -> None:
-        keys = [_b(r) for r in rels]
+        keys = [as_key(r) for r in rels]
         for table in tables:
             for i in range(0, len(keys), CHUNK):
                 part = keys[i : i + CHUNK]
                 self.conn.execute(f"DELETE FROM {table} WHERE rel IN ({','.join('?' * len(part))})", part)
 
 
-# Paths, URLs and keys are kept as UTF-8 bytes (BLOB): a file name that is not UTF-8 holds
-# lone surrogates, which SQLite's TEXT can't.
-def _b(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
-
-
-def _s(data: bytes) -> str:
-    return data.decode("utf-8", "surrogatepass")
-
-
-def _grouped(rows: Iterable[tuple[bytes, bytes]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, rel in rows:
-        out.setdefault(_s(key), []).append(_s(rel))
-    return out
-
-
-def _open(rel: str, column: str, blob: object) -> bytes:
-    """A row's sealed blob, opened; one that fails its keyed hash breaks the store."""
-    body = unseal(_tag(rel, column), blob)
-    if body is None:
-        raise Broken(f"a row of {rel} fails its keyed hash")
-    return body
-
-
-def _tag(rel: str, column: str) -> bytes:
-    return f"{column}\0{rel}".encode("utf-8", "surrogatepass")
-
-
 def _note_row(f: Fresh) -> tuple[Any, ...]:
     p = f.payload
     blobs = (marshal.dumps(p.facts, 2), marshal.dumps(p.urls, 2), p.view, p.diags)
-    return (_b(f.rel), *(seal(_tag(f.rel, c), b) for c, b in zip("fuvd", blobs, strict=True)))
-
-
-def _loads(body: bytes) -> Any:
-    try:
-        return marshal.loads(body)
-    except (ValueError, EOFError, TypeError) as exc:
-        raise Broken("a row does not decode") from exc
+    return (as_key(f.rel), *(seal(tag(f.rel, c), b) for c, b in zip("fuvd", blobs, strict=True)))
 
 
 def discard(root: Path) -> None:

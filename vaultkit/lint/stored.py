@@ -31,6 +31,7 @@ class Notes:
         self.rows = rows  # every note in the vault now (a file that failed: size -1)
         self.fresh = fresh  # payloads held in memory: given as text, or not written
         self.parsed: set[str] = set(fresh)  # parsed in this run
+        self.url_sig = ""  # set with the vault signature (``signatures``)
         self._loaded: dict[str, Payload] = {}
 
     def __contains__(self, rel: str) -> bool:
@@ -67,14 +68,24 @@ def visible(payload: Payload) -> bytes:
     return hashlib.sha1(marshal.dumps((payload.facts, payload.urls), 2), usedforsecurity=False).digest()
 
 
-def signature(session: Session, rows: dict[str, FileRow]) -> str:
-    """A hash of everything any note can see of another: the files, and each note's facts."""
+def url_hash(payload: Payload) -> bytes:
+    return hashlib.sha1(marshal.dumps(payload.urls, 2), usedforsecurity=False).digest()
+
+
+def signatures(session: Session, rows: dict[str, FileRow]) -> tuple[str, str]:
+    """Hashes of everything any note can see of another (the files, and each note's facts
+    and URLs), and of which note holds which URL (the boilerplate share comes from it)."""
     h = hashlib.sha1(usedforsecurity=False)
+    u = hashlib.sha1(usedforsecurity=False)
     h.update(marshal.dumps((session.files.notes, session.files.attachments), 2))
     for rel in sorted(rows):
-        h.update(rel.encode("utf-8", "surrogatepass"))
-        h.update(rows[rel].visible)
-    return h.hexdigest()
+        key = rel.encode("utf-8", "surrogatepass")
+        row = rows[rel]
+        h.update(key)
+        h.update(row.visible)
+        u.update(key)
+        u.update(row.urls)
+    return h.hexdigest(), u.hexdigest()
 
 
 def link_keys(view: bytes) -> tuple[str, ...]:
@@ -163,7 +174,24 @@ def stored_context(session: Session, notes: Notes, settings: dict[str, Any]) -> 
     index.facts = _StoredFacts(notes)
     index.alias_to = _StoredAliases(notes.store)
     urls = _StoredUrls(notes.store)
-    return Context(index, {**settings, "notes_total": len(session.files.notes)}, urls)
+    ctx = Context(index, {**settings, "notes_total": len(session.files.notes)}, urls)
+    cached = notes.store.meta("boilerplate")
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == _boilerplate_key(session, notes):
+        ctx.settings["boilerplate"] = frozenset(cached[1])
+        ctx.settings["boilerplate_kept"] = True
+    return ctx
+
+
+def keep_boilerplate(session: Session, notes: Notes, ctx: Context) -> None:
+    """Keep the boilerplate URLs the duplicate rule worked out (a scan of every URL row),
+    for the runs to come while no note's URLs change."""
+    found = ctx.settings.get("boilerplate")
+    if isinstance(found, frozenset) and not ctx.settings.get("boilerplate_kept"):
+        notes.store.set_meta("boilerplate", (_boilerplate_key(session, notes), tuple(sorted(found))))
+
+
+def _boilerplate_key(session: Session, notes: Notes) -> tuple[Any, ...]:
+    return (notes.url_sig, len(session.files.notes), tuple(session.files.template_dirs))
 
 
 def prefetch(ctx: Context, payloads: Iterable[Payload]) -> None:
