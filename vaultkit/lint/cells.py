@@ -28,8 +28,12 @@ def from_key(data: bytes) -> str:
 
 def grouped(rows: Iterable[tuple[bytes, bytes]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
+    names: dict[bytes, str] = {}  # each path decoded once
     for key, rel in rows:
-        out.setdefault(from_key(key), []).append(from_key(rel))
+        name = names.get(rel)
+        if name is None:
+            name = names[rel] = from_key(rel)
+        out.setdefault(from_key(key), []).append(name)
     return out
 
 

@@ -66,6 +66,9 @@ if TYPE_CHECKING:  # importing vaultkit.online loads requests: only ``check --on
     from vaultkit.online.settings import OnlineSettings, Progress
 
 PARALLEL_MIN_NOTES = 200
+# Up to this many parsed notes are also held in memory for the run's vault phase (quicker
+# than reading them back); above it, memory stays flat and they are read back in batches.
+HOLD_NOTES = 20_000
 VAULT_BATCH = 1000  # targets checked across notes at a time (memory stays flat)
 
 
@@ -163,6 +166,15 @@ def _chunk(job: Job, rels: list[str]) -> list[Analyzed]:
     return [analyze(job, rel) for rel in rels]
 
 
+def _chunk_rows(job: Job, now: int, rels: list[str]) -> list[Fresh]:
+    """A worker's chunk as the store keeps it (its keys and hashes made in the worker)."""
+    return [_fresh_of(a, now) for a in _chunk(job, rels)]
+
+
+def _fresh_of(a: Analyzed, now: int) -> Fresh:
+    return _fresh(a.rel, a.size, a.mtime_ns, a.sha, now, a.payload)
+
+
 def analyze_all(job: Job, rels: list[str]) -> list[Analyzed]:
     return map_chunks(_chunk, rels, (job,), PARALLEL_MIN_NOTES, rescue=failed)
 
@@ -248,12 +260,14 @@ def note_phase(
     now = time.time_ns()
     rows, todo, seen = changed_files(session, [p for p in paths if p not in given], known, now)
     notes = Notes(store, rows, {rel: analyze_text(job, rel, text) for rel, text in given.items()})
+    notes.hold = len(todo) <= HOLD_NOTES
     with store.writing():
         store.seen(seen)
         store.prune(set(known) - set(paths))
     _keep(notes, [_fresh(rel, -1, 0, "", now, p) for rel, p in notes.fresh.items()])
-    for _, part in iter_chunks(_chunk, todo, (job,), PARALLEL_MIN_NOTES, rescue=failed):
-        _keep(notes, [_fresh(a.rel, a.size, a.mtime_ns, a.sha, now, a.payload) for a in part])
+    rescue = lambda rel, why: _fresh_of(failed(rel, why), now)  # noqa: E731
+    for _, part in iter_chunks(_chunk_rows, todo, (job, now), PARALLEL_MIN_NOTES, rescue=rescue):
+        _keep(notes, part)
     session.stats = {
         "notes": len(paths),
         "parsed": len(todo),
@@ -271,7 +285,7 @@ def _keep(notes: Notes, parsed: list[Fresh]) -> None:
     for f in parsed:
         notes.rows[f.rel] = f.file
         notes.parsed.add(f.rel)
-        if notes.store.unsaved:
+        if notes.hold or notes.store.unsaved:
             notes.fresh[f.rel] = f.payload
 
 
@@ -291,7 +305,7 @@ def _vault_phase(session: Session, notes: Notes, settings: dict[str, Any]) -> di
     session.stats["cross_note_checked"] = len(need)
     if not need:
         return out
-    ctx = stored_context(session, notes, settings)
+    ctx = stored_context(session, notes, settings, len(need))
     levels = session.config.levels()
     for i in range(0, len(need), VAULT_BATCH):
         payloads = notes.take(need[i : i + VAULT_BATCH])

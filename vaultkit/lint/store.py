@@ -160,6 +160,7 @@ class Store:
         db.execute("PRAGMA cell_size_check = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: consistent after any crash
+        db.execute("PRAGMA wal_autocheckpoint = 16384")  # pages: fewer copies while a cold run writes
         return db
 
     def _verify(self, db: sqlite3.Connection) -> str:
@@ -270,6 +271,16 @@ class Store:
     def url_holders(self, urls: Iterable[str]) -> dict[str, list[str]]:
         return grouped(self._keyed("SELECT url, rel FROM urls WHERE url IN ({}) ORDER BY url, rel", urls))
 
+    def url_holders_all(self) -> dict[str, list[str]]:
+        rows = self._query("SELECT url, rel FROM urls ORDER BY url, rel", ()).fetchall()
+        self.rows_read += len(rows)
+        return grouped(rows)
+
+    def facts_all(self) -> dict[str, tuple[Any, ...]]:
+        rows = self._query("SELECT rel, facts FROM notes", ()).fetchall()
+        self.rows_read += len(rows)
+        return {(rel := from_key(key)): loads(opened(rel, "f", blob)) for key, blob in rows}
+
     def shared_urls(self) -> dict[str, list[str]]:
         """Every URL held by more than one note, with its notes (for the boilerplate rule)."""
         sql = (
@@ -320,10 +331,16 @@ class Store:
     # --- writing ---------------------------------------------------------------------
 
     def put(self, fresh: list[Fresh]) -> None:
-        """Replace the rows of the notes parsed in this run."""
+        """Write the rows of the notes parsed in this run (the old URL, alias and link rows
+        of those that had rows go first: asked inside the write, so another run's rows too)."""
         if not fresh:
             return
-        self._drop([f.rel for f in fresh], ("urls", "aliases", "links", "vdiags"))
+        had = [
+            from_key(r[0])
+            for r in self._keyed("SELECT rel FROM files WHERE rel IN ({})", (f.rel for f in fresh))
+        ]
+        self.rows_read -= len(had)  # bookkeeping, not a read of what rules need
+        self._drop(had, ("urls", "aliases", "links", "vdiags"))
         db = self.conn
         db.executemany(
             "REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [(as_key(f.rel), *f.file) for f in fresh]

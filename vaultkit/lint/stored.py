@@ -22,6 +22,8 @@ from vaultkit.lint.session import Session
 from vaultkit.lint.store import FileRow, Store
 from vaultkit.rules.base import Context
 
+WHOLE_SHARE = 0.25  # read the facts and URL rows whole when this share of the vault is checked
+
 
 class Notes:
     """The notes of one run: their file rows, this run's payloads, the rest on demand."""
@@ -31,6 +33,7 @@ class Notes:
         self.rows = rows  # every note in the vault now (a file that failed: size -1)
         self.fresh = fresh  # payloads held in memory: given as text, or not written
         self.parsed: set[str] = set(fresh)  # parsed in this run
+        self.hold = False  # keep this run's parsed payloads in ``fresh`` too
         self.url_sig = ""  # set with the vault signature (``signatures``)
         self._loaded: dict[str, Payload] = {}
 
@@ -103,11 +106,10 @@ def name_keys(target: str) -> set[str]:
     """The keys a link target or a vault path is found under (as written, and URL-decoded)."""
     from urllib.parse import unquote
 
-    out = set()
-    for t in {target, unquote(target)}:
-        name = t.strip().rsplit("/", 1)[-1]
-        out.add(strip_md(fold(name)))
-    return out
+    name = strip_md(fold(target.strip().rsplit("/", 1)[-1]))
+    if "%" not in target:
+        return {name}
+    return {name, strip_md(fold(unquote(target).strip().rsplit("/", 1)[-1]))}
 
 
 def alias_keys(facts: tuple[Any, ...]) -> tuple[str, ...]:
@@ -119,11 +121,22 @@ class _StoredFacts(dict[str, NoteFacts]):
         super().__init__()
         self.notes = notes
         self.asked: set[str] = set()
+        self.whole = False
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self.asked:
+        if not self.whole and key not in self.asked:
             self.load([key])
         return super().get(key, default)
+
+    def load_all(self) -> None:
+        fresh = self.notes.fresh
+        stored = self.notes.store.facts_all() if len(fresh) < len(self.notes.rows) else {}
+        for rel, encoded in stored.items():
+            if rel in self.notes.rows and rel not in fresh and encoded:
+                self[rel] = decode_facts(encoded)
+        for rel, payload in fresh.items():
+            if payload.facts:
+                self[rel] = decode_facts(payload.facts)
 
     def load(self, rels: Iterable[str]) -> None:
         rels = [r for r in rels if r not in self.asked]
@@ -154,9 +167,10 @@ class _StoredUrls(dict[str, list[tuple[str, int]]]):
         super().__init__()
         self.store = store
         self.asked: set[str] = set()
+        self.whole = False
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self.asked:
+        if not self.whole and key not in self.asked:
             self.asked.add(key)
             for url, rels in self.store.url_holders([key]).items():
                 self[url] = [(r, 0) for r in rels]
@@ -168,13 +182,20 @@ class _StoredUrls(dict[str, list[tuple[str, int]]]):
             yield url, [(r, 0) for r in rels]
 
 
-def stored_context(session: Session, notes: Notes, settings: dict[str, Any]) -> Context:
-    """The cross-note context over the store (see the module docstring)."""
+def stored_context(session: Session, notes: Notes, settings: dict[str, Any], checked: int) -> Context:
+    """The cross-note context over the store (see the module docstring). When ``checked``
+    targets are most of the vault, the facts and URL rows are read whole, in two scans,
+    rather than by key."""
     index = VaultIndex(session.files.notes, session.files.attachments)
-    index.facts = _StoredFacts(notes)
-    index.alias_to = _StoredAliases(notes.store)
+    facts = _StoredFacts(notes)
     urls = _StoredUrls(notes.store)
+    index.facts = facts
+    index.alias_to = _StoredAliases(notes.store)
     ctx = Context(index, {**settings, "notes_total": len(session.files.notes)}, urls)
+    if checked > WHOLE_SHARE * len(notes.rows):
+        facts.load_all()
+        _all_urls(notes, urls)
+        urls.whole = facts.whole = True
     cached = notes.store.meta("boilerplate")
     if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == _boilerplate_key(session, notes):
         ctx.settings["boilerplate"] = frozenset(cached[1])
@@ -194,10 +215,23 @@ def _boilerplate_key(session: Session, notes: Notes) -> tuple[Any, ...]:
     return (notes.url_sig, len(session.files.notes), tuple(session.files.template_dirs))
 
 
+def _all_urls(notes: Notes, urls: dict[str, list[tuple[str, int]]]) -> None:
+    """Who holds each URL, from the payloads in memory when they are all there."""
+    if len(notes.fresh) < len(notes.rows):
+        for url, rels in notes.store.url_holders_all().items():
+            urls[url] = [(r, 0) for r in rels]
+        return
+    for rel in sorted(notes.fresh):
+        for u in notes.fresh[rel].urls:
+            urls.setdefault(u, []).append((rel, 0))
+
+
 def prefetch(ctx: Context, payloads: Iterable[Payload]) -> None:
     """Before a batch of targets: forget the last batch's lookups, and read who holds
     each URL of this batch (in a few queries rather than one a URL)."""
     facts, urls = ctx.index.facts, ctx.url_notes
+    if isinstance(facts, _StoredFacts) and facts.whole:
+        return
     if isinstance(facts, _StoredFacts):
         facts.clear()
         facts.asked.clear()
