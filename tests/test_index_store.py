@@ -131,14 +131,14 @@ def test_a_torn_database_file_is_detected_and_rebuilt(tmp_path: Path) -> None:
     assert after == truth and session.stats["parsed"] == 0  # rebuilt by that run, warm now
 
 
+def _cold_output(root: Path) -> str:
+    cmd = [sys.executable, "-m", "vaultkit", "check", "--no-cache", str(root)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+
+
 def test_two_runs_at_once_both_answer_right_and_leave_one_good_cache(tmp_path: Path) -> None:
     root = _vault(tmp_path / "v")
-    truth = subprocess.run(
-        [sys.executable, "-m", "vaultkit", "check", "--no-cache", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
+    truth = _cold_output(root)
     for _round in range(2):  # both cold, then both with edits to write
         first, second = _cli(root), _cli(root)
         outs = [p.communicate(timeout=300) for p in (first, second)]
@@ -146,12 +146,7 @@ def test_two_runs_at_once_both_answer_right_and_leave_one_good_cache(tmp_path: P
             assert out == truth and "Traceback" not in err
         edited = root / "f3" / "Note 3.md"
         edited.write_text(edited.read_text(encoding="utf-8") + "\n[[Note 4]]\n", encoding="utf-8")
-        truth = subprocess.run(
-            [sys.executable, "-m", "vaultkit", "check", "--no-cache", str(root)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        ).stdout
+        truth = _cold_output(root)
     db = sqlite3.connect(store_path(root))
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)

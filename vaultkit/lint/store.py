@@ -93,7 +93,6 @@ class Store:
         self.folder = self.path.parent.relative_to(root).as_posix()
         self.header = marshal.dumps((FORMAT, __version__, code_fingerprint(), config_digest, plugins), 2)
         self.refused = ""  # why the cache folder could not be used, if it could not
-        self.on_disk = False
         self.rows_read = 0
         self.unsaved = ""  # why this run's writes were given up, if they were
         self.db = self._open() if enabled else None
@@ -119,7 +118,6 @@ class Store:
             return None  # a read-only vault is still checked, just not cached
         db = self._attach()
         if db is not None:
-            self.on_disk = True
             clean_up(self.root / CACHE_DIR, self.path)
         return db
 
