@@ -78,7 +78,7 @@ def badge_difficulty(alt: str, url: str) -> str | None:
 
 
 _LONG_LINE = 4_000  # characters: a longer line gives each link only the text near it
-_WINDOW = 1_000  # characters of such a line around a link that its title may come from
+_WINDOW = 600  # characters of such a line around a link that its title may come from (2 × title-length)
 
 
 def capped(text: str, limit: int) -> str:
