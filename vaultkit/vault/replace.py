@@ -81,7 +81,10 @@ def _replace_linked(shown: Path, tmp: str, final: Path, fd: int, expect: Source)
     """The fallback: a second name for the old file, a plain replace, a check after."""
     keep = tmp[: -len(TEMP_SUFFIX)] + ".old" + TEMP_SUFFIX
     try:
-        kept = _second_name(final, keep)
+        try:
+            kept = _second_name(final, keep)
+        except FileNotFoundError:  # renamed over or away meanwhile (link(2) can race rename(2))
+            raise ConflictError(f"{shown} changed on disk since it was read; not written") from None
         if kept and (os.stat(keep).st_dev, os.stat(keep).st_ino) != _identity(fd):
             raise ConflictError(f"{shown} changed on disk since it was read; not written")
         os.replace(tmp, final)
