@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from vaultkit.errors import ConfigError
-from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource, group, links_to, note_edges
-from vaultkit.exporting.roles import ROLE_TITLES, frequent_roles, with_name
-from vaultkit.exporting.similar import find_similar
+from vaultkit.exporting.resources import Occurrence, links_to, note_edges
+from vaultkit.exporting.spill import Spill
+from vaultkit.exporting.stream import NoteEntries, NoteNames, Resources
 from vaultkit.exporting.text import fold
-from vaultkit.exporting.worker import export_notes, occurrence
-from vaultkit.index.boilerplate import boilerplate_urls
+from vaultkit.exporting.worker import export_notes
 from vaultkit.index.names import VaultIndex
 from vaultkit.lint.session import Session
 from vaultkit.rules.duplicates import boilerplate_threshold
@@ -83,53 +82,29 @@ def section_parts(section: Sequence[str]) -> list[str]:
 
 @dataclass
 class Export:
+    """An export being written: its resources and notes are read back from ``spill``
+    (see ``stream``); :meth:`close` deletes it."""
+
     generated: str
     vault: str
-    resources: list[Resource]
-    notes: list[NoteEntry]
+    resources: Resources
+    notes: NoteEntries
+    note_titles: dict[str, str]  # path as shown -> title
     threshold: float  # title similarity for ``Resource.similar``
+    spill: Spill
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (note, why it was not read)
     version: int = VERSION
 
     def similar_inputs(self) -> tuple[list[str | None], list[str], float]:
-        """The arguments of :func:`find_similar` for the resources (titles, keys, threshold)."""
-        titles = [r.title if r.titled else None for r in self.resources]
-        return titles, [r.canonical_url for r in self.resources], self.threshold
+        """The arguments of :func:`find_similar` for the resources (titles, keys,
+        threshold), from the last whole pass over them (made here if there was none)."""
+        if self.resources.count is None:
+            for _ in self.resources:
+                pass
+        return self.resources.titles, self.resources.keys, self.threshold
 
-    def set_similar(self, lists: list[list[str]]) -> None:
-        for res, similar in zip(self.resources, lists, strict=True):
-            res.similar = similar
-
-
-def name_roles(occurrences: list[Occurrence], note_titles: Mapping[str, str]) -> None:
-    """Role titles ("Demo", "Source Code", and short titles on many URLs) become "item
-    name — role". The name is the item's; for a link with nothing else around it
-    (``- Website: <https://…>``), the innermost section's, else the note's. A role
-    title that names its item (``- [GitHub](…) - Hosting service for Git…``) stays."""
-    keys: dict[str, str] = {}
-    for o in occurrences:
-        if o.title is not None and o.title not in keys:
-            keys[o.title] = fold(o.title)
-    roles = ROLE_TITLES | frequent_roles((o.title, o.canonical_url) for o in occurrences if o.title)
-    for o in occurrences:
-        if o.title is None or keys[o.title] not in roles:
-            continue
-        o.role = True
-        name = o.name
-        if name is None and o.description is None:
-            name = (o.section[-1] if o.section else None) or note_titles.get(o.note)
-        if name and fold(name) != keys[o.title]:
-            o.title = with_name(name, o.title)
-
-
-def boilerplate(occurrences: list[Occurrence], total: int, session: Session) -> frozenset[str]:
-    """The canonical URLs that are boilerplate among the exported notes: in a template,
-    or in more than the threshold of the notes (``index.boilerplate``, as duplicate-url)."""
-    holders: dict[str, set[str]] = {}
-    for o in occurrences:
-        holders.setdefault(o.canonical_url, set()).add(o.note)
-    threshold = boilerplate_threshold(session.config.rules)
-    return boilerplate_urls(holders, total, session.files.template_dirs, threshold)
+    def close(self) -> None:
+        self.spill.close()
 
 
 def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -154,38 +129,39 @@ def generated_stamp(value: str | None, environ: Mapping[str, str] | None = None)
 
 
 def build_export(
-    session: Session, filters: Filters, generated: str, threshold: float | None = None, similar: bool = True
+    session: Session, filters: Filters, generated: str, threshold: float | None = None
 ) -> Export:
-    """The export of the session's target notes (each read and parsed once). Without
-    ``similar``, ``Resource.similar`` is left empty for the caller to fill (or not: CSV
-    has no column for it)."""
+    """The export of the session's target notes (each read and parsed once, and written
+    to the spill as its worker returns it)."""
     targets = [t for t in session.targets if filters.note_ok(t)]
     index = VaultIndex(session.files.notes, session.files.attachments)
-    occurrences: list[Occurrence] = []
-    notes: list[NoteEntry] = []
-    skipped: list[tuple[str, str]] = []
-    for rel, problem, meta, occs in export_notes(session.root, targets, session.files.template_dirs):
+    spill = Spill()
+    paths, titles = [""] * len(targets), [""] * len(targets)
+    skipped: list[tuple[int, str, str]] = []
+    for i, (rel, problem, meta, occs) in export_notes(session.root, targets, session.files.template_dirs):
         if problem is not None:
-            skipped.append((rel, problem))
+            skipped.append((i, rel, problem))
             continue
         title, frontmatter, tags, links = meta
-        shown = name_text(rel)  # a file name that is not UTF-8: U+FFFD, real bytes in path_bytes
+        paths[i] = shown = name_text(rel)  # a name that is not UTF-8: U+FFFD, real bytes in path_bytes
+        titles[i] = name_text(title)
         edges = note_edges(rel, links, index)
         linked = [name_text(t) for t in links_to(rel, edges)]
-        entry = NoteEntry(shown, name_text(title), frontmatter, list(tags), linked, edges)
-        entry.path_bytes = name_bytes_hex(rel) if has_raw_bytes(rel) else None
-        notes.append(entry)
-        occurrences.extend(occurrence(shown, data) for data in occs)
-    name_roles(occurrences, {n.path: n.title for n in notes})
-    flagged = boilerplate(occurrences, len(notes), session)
-    occurrences = [o for o in occurrences if filters.occurrence_ok(o)]
+        raw = name_bytes_hex(rel) if has_raw_bytes(rel) else None
+        spill.add(i, (shown, titles[i], frontmatter, list(tags), linked, edges, raw), occs)
+    count = len(targets) - len(skipped)
+    threshold_of = boilerplate_threshold(session.config.rules)
+    names = NoteNames(paths, titles, count, session.files.template_dirs, threshold_of)
+    resources = Resources(spill, names, filters, filters.include_boilerplate)
     limit = session.config.similar_threshold if threshold is None else threshold
-    resources = group(occurrences)
-    for r in resources:
-        r.boilerplate = r.canonical_url in flagged
-    if not filters.include_boilerplate:
-        resources = [r for r in resources if not r.boilerplate]
-    export = Export(generated, name_text(session.root.name), resources, notes, limit, skipped)
-    if similar:
-        export.set_similar(find_similar(*export.similar_inputs()))
-    return export
+    shown_titles = {p: t for p, t in zip(paths, titles, strict=True) if p}  # skipped notes: ""
+    return Export(
+        generated,
+        name_text(session.root.name),
+        resources,
+        NoteEntries(spill, count),
+        shown_titles,
+        limit,
+        spill,
+        [(rel, why) for _, rel, why in sorted(skipped)],
+    )

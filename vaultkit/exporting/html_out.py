@@ -19,17 +19,18 @@ import base64
 import hashlib
 import html
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources as pkg_resources
 from typing import Any
 
 from vaultkit.exporting.build import SECTION_SEP, Export
-from vaultkit.exporting.resources import Resource
+from vaultkit.exporting.similar import find_similar
 from vaultkit.exporting.sqlite_out import host_of
 
 # canonical URL -> ("dead" or "redirected", the final URL or the cause)
 LinkStatus = Mapping[str, tuple[str, str]]
+StatusOf = Callable[[list[str]], LinkStatus]  # the status of these canonical URLs
 
 
 @dataclass(frozen=True)
@@ -60,42 +61,53 @@ def script_json(value: Any) -> str:
     return text.replace("\u2029", "\\u2029")
 
 
-def _reading_order(resources: list[Resource]) -> list[Resource]:
-    return sorted(resources, key=lambda r: (r.occurrences[0].note, r.occurrences[0].line, r.canonical_url))
+def _rows(export: Export) -> list[list[Any]]:
+    """Each resource as the page's row, in reading order, still with the section, tags
+    and notes as text (ids are given in that order, after) and its canonical URL in
+    place of its similar list."""
+    keyed = []
+    for r in export.resources:
+        first = r.occurrences[0]
+        row = [
+            r.url,
+            r.title,
+            host_of(r.canonical_url),
+            SECTION_SEP.join(first.section),
+            r.tags,
+            next((o.difficulty for o in r.occurrences if o.difficulty), None),
+            next((o.description for o in r.occurrences if o.description), None),
+            [(o.note, o.line) for o in r.occurrences],
+            r.canonical_url,
+            "",
+            "",
+        ]
+        keyed.append(((first.note, first.line, r.canonical_url), row))
+    keyed.sort(key=lambda pair: pair[0])
+    return [row for _, row in keyed]
 
 
-def report_data(export: Export, status: LinkStatus) -> tuple[dict[str, Any], Summary]:
-    """The page's data (compact arrays, see ``report.js``) and its summary."""
-    resources = _reading_order(export.resources)
-    notes = {n.path: n.title for n in export.notes}
+def report_data(export: Export, status_of: StatusOf | None = None) -> tuple[dict[str, Any], Summary]:
+    """The page's data (compact arrays, see ``report.js``) and its summary. The export's
+    resources are read once and kept as the page's rows; then the similar lists are
+    found from their titles, and ``status_of`` looks up dead and redirected links."""
+    rows = _rows(export)
+    titles, keys, threshold = export.similar_inputs()
+    similar = {keys[i]: found for i, found in enumerate(find_similar(titles, keys, threshold)) if found}
+    status = status_of(keys) if status_of is not None else {}
+    position = {row[8]: i for i, row in enumerate(rows)}
     note_ids: dict[str, int] = {}
     sections: dict[str, int] = {}
     tags: dict[str, int] = {}
-    position = {r.canonical_url: i for i, r in enumerate(resources)}
-    rows = []
-    for r in resources:
-        first = r.occurrences[0]
-        section = sections.setdefault(SECTION_SEP.join(first.section), len(sections))
-        occs = [[note_ids.setdefault(o.note, len(note_ids)), o.line] for o in r.occurrences]
-        description = next((o.description for o in r.occurrences if o.description), None)
-        level = next((o.difficulty for o in r.occurrences if o.difficulty), None)
-        near = [position[u] for u in r.similar if u in position]
-        state, detail = status.get(r.canonical_url, ("", ""))
-        rows.append(
-            [
-                r.url,
-                r.title,
-                host_of(r.canonical_url),
-                section,
-                [tags.setdefault(t, len(tags)) for t in r.tags],
-                level,
-                description,
-                occs,
-                near,
-                state,
-                detail,
-            ]
-        )
+    merged = 0
+    for row in rows:
+        canon = row[8]
+        row[3] = sections.setdefault(row[3], len(sections))
+        row[4] = [tags.setdefault(t, len(tags)) for t in row[4]]
+        merged += len(row[7]) - 1
+        row[7] = [[note_ids.setdefault(note, len(note_ids)), line] for note, line in row[7]]
+        row[8] = [position[u] for u in similar.get(canon, ()) if u in position]
+        row[9], row[10] = status.get(canon, ("", ""))
+    notes = export.note_titles
     data = {
         "vault": export.vault,
         "notes": [[path, notes.get(path, path)] for path in note_ids],
@@ -104,10 +116,10 @@ def report_data(export: Export, status: LinkStatus) -> tuple[dict[str, Any], Sum
         "resources": rows,
     }
     summary = Summary(
-        len(resources),
+        len(rows),
         len(export.notes),
         len([s for s in sections if s]),
-        sum(len(r.occurrences) - 1 for r in resources),
+        merged,
         sum(1 for row in rows if row[8]),
         sum(1 for row in rows if row[9] == "dead"),
         sum(1 for row in rows if row[9] == "redirected"),
@@ -128,9 +140,10 @@ def _summary_html(s: Summary) -> str:
     return "".join(f"<li><b>{n:,}</b> {label}</li>" for n, label in items)
 
 
-def iter_html(export: Export, status: LinkStatus | None = None) -> Iterator[str]:
-    """The page, in pieces (the data is most of it)."""
-    data, summary = report_data(export, status or {})
+def iter_html(export: Export, status_of: StatusOf | None = None) -> Iterator[str]:
+    """The page, in pieces (the data is most of it, and one JSON document, so it is
+    held until written)."""
+    data, summary = report_data(export, status_of)
     css, js = _asset("report.css"), _asset("report.js")
     csp = (
         f"default-src 'none'; script-src {_hash(js)}; style-src {_hash(css)}; img-src data:; "
@@ -161,7 +174,3 @@ def iter_html(export: Export, status: LinkStatus | None = None) -> Iterator[str]
     )
     yield script_json(data)
     yield f"</script>\n<script>{js}</script>\n</body>\n</html>\n"
-
-
-def render_html(export: Export, status: LinkStatus | None = None) -> str:
-    return "".join(iter_html(export, status))

@@ -10,7 +10,7 @@ from typing import Any
 from vaultkit.exporting.build import Export
 from vaultkit.exporting.resources import NoteEntry, Occurrence, Resource
 from vaultkit.exporting.similar import LIMIT, best_by_title, own_list
-from vaultkit.lint.workers import Pending
+from vaultkit.lint.workers import Deferred, Submit
 from vaultkit.schema_ids import EXPORT_SCHEMA_ID
 from vaultkit.version import __version__
 
@@ -72,7 +72,7 @@ def occurrence_json(o: Occurrence) -> str:
 
 
 def resource_head(r: Resource) -> str:
-    """A resource's JSON object up to its last key, ``similar`` (see :func:`resource_tail`)."""
+    """A resource's JSON object up to its last key, ``similar`` (then ``_tail``)."""
     occs = ", ".join([occurrence_json(o) for o in r.occurrences])
     return (
         f'{{"url": {string(r.url)}, "canonical_url": {string(r.canonical_url)}, '
@@ -82,10 +82,6 @@ def resource_head(r: Resource) -> str:
 
 
 _NO_SIMILAR = ', "similar": []}'
-
-
-def resource_tail(similar: list[str]) -> str:
-    return f', "similar": {strings(similar)}}}' if similar else _NO_SIMILAR
 
 
 def note_dict(n: NoteEntry) -> dict[str, Any]:
@@ -100,8 +96,6 @@ def note_dict(n: NoteEntry) -> dict[str, Any]:
         out["path_bytes"] = n.path_bytes
     return out
 
-
-_CHECK_EVERY = 1024  # resources encoded between looks at whether ``similar`` is ready
 
 # The resources' similar lists as JSON text (``similar_json``), by resource index, where
 # not empty.
@@ -123,24 +117,24 @@ def similar_json(titles: list[str | None], keys: list[str], threshold: float) ->
     return found
 
 
-def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> Iterator[str]:
+def iter_json(export: Export, search: Submit[SimilarText] | None = None) -> Iterator[str]:
     """The document in pieces: top-level keys on their own lines, then one line per
     resource and per note (as readable in a diff as indented JSON, several times faster
     to write, and streamed).
 
-    With ``similar`` (from :func:`similar_json`, perhaps still being computed in another
-    process), resources are encoded meanwhile and ``similar`` is added to each.
+    The resources are encoded as they are read back, and kept in the export's spill;
+    then ``search`` (:func:`similar_json` here, or in another process) finds the similar
+    lists from their titles, and each line goes out with its list.
     """
     yield (
         f'{{\n  "$schema": {dump(EXPORT_SCHEMA_ID)},\n  "vaultkit": {dump(__version__)},'
         f'\n  "version": {dump(export.version)},\n  "generated": {dump(export.generated)},'
         f'\n  "vault": {dump(export.vault)},\n'
     )
-    resources = (
-        _resource_lines(export.resources, similar)
-        if similar is not None
-        else (resource_head(r) + resource_tail(r.similar) for r in export.resources)
-    )
+    export.spill.keep_texts(resource_head(r) for r in export.resources)
+    inputs = export.similar_inputs()
+    found = (search or _here)(inputs).result()
+    resources = (head + _tail(found, i) for i, head in export.spill.texts())
     notes = (dump(note_dict(n)) for n in export.notes)
     for key, lines, last in (("resources", resources, False), ("notes", notes, True)):
         yield f'  "{key}": ['
@@ -151,26 +145,8 @@ def iter_json(export: Export, similar: Pending[SimilarText] | None = None) -> It
         yield ("]" if empty else "\n  ]") + ("\n}\n" if last else ",\n")
 
 
-def _resource_lines(resources: list[Resource], similar: Pending[SimilarText]) -> Iterator[str]:
-    """Each resource's JSON, with ``similar`` added once it is ready. Lines encoded before
-    that are held back, then sent in order; after it, each line goes out as it is made."""
-    held: list[str] = []
-    found: SimilarText | None = None
-    for i, res in enumerate(resources):
-        if found is None and i % _CHECK_EVERY == 0 and similar.done():
-            found = similar.result()
-            yield from _finish(held, found)
-            held = []
-        if found is None:
-            held.append(resource_head(res))
-        else:
-            yield resource_head(res) + _tail(found, i)
-    if found is None:
-        yield from _finish(held, similar.result())
-
-
-def _finish(heads: list[str], found: SimilarText) -> Iterator[str]:
-    return (head + _tail(found, i) for i, head in enumerate(heads))
+def _here(inputs: tuple[list[str | None], list[str], float]) -> Deferred[SimilarText]:
+    return Deferred(similar_json, inputs)
 
 
 def _tail(found: SimilarText, i: int) -> str:

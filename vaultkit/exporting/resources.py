@@ -274,37 +274,24 @@ def best_title(occs: list[Occurrence]) -> tuple[str | None, bool]:
     return title, role
 
 
-def group(occurrences: list[Occurrence]) -> list[Resource]:
-    """One resource per canonical URL, sorted by it; occurrences by note, line, offset."""
-    by_url: dict[str, list[Occurrence]] = {}
-    for o in occurrences:
-        found = by_url.get(o.canonical_url)
-        if found is None:
-            by_url[o.canonical_url] = [o]
-        else:
-            found.append(o)
-    out: list[Resource] = []
-    for canon in sorted(by_url):
-        occs = by_url[canon]
-        if len(occs) == 1:
-            o = occs[0]
-            tags = sorted(set(o.tags), key=_tag_key) if len(o.tags) > 1 else list(o.tags)
-            out.append(Resource(canon, o.url, o.title or o.url, occs, tags, bool(o.title) and not o.role))
-            continue
-        occs.sort(key=_occ_key)
-        merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
-        title, role = best_title(occs)
-        out.append(
-            Resource(
-                canon,
-                occs[0].url,
-                title or occs[0].url,
-                occs,
-                sorted(merged, key=_tag_key),
-                title is not None and not role,
-            )
-        )
-    return out
+def resource_of(canon: str, occs: list[Occurrence]) -> Resource:
+    """The resource of one canonical URL from its occurrences (sorted here by note, line
+    and offset; ties keep their order)."""
+    if len(occs) == 1:
+        o = occs[0]
+        tags = sorted(set(o.tags), key=_tag_key) if len(o.tags) > 1 else list(o.tags)
+        return Resource(canon, o.url, o.title or o.url, occs, tags, bool(o.title) and not o.role)
+    occs.sort(key=_occ_key)
+    merged = set(occs[0].tags).union(*(o.tags for o in occs[1:]))
+    title, role = best_title(occs)
+    return Resource(
+        canon,
+        occs[0].url,
+        title or occs[0].url,
+        occs,
+        sorted(merged, key=_tag_key),
+        title is not None and not role,
+    )
 
 
 def _occ_key(o: Occurrence) -> tuple[str, int, int]:
@@ -380,8 +367,8 @@ __all__ = [
     "Occurrence",
     "Resource",
     "collect",
-    "group",
     "links_to",
     "note_edges",
     "note_meta",
+    "resource_of",
 ]

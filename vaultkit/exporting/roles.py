@@ -11,8 +11,6 @@ occurrence's ``link_text``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from vaultkit.exporting.text import fold
 
 ROLE_TITLES = frozenset(
@@ -92,16 +90,6 @@ NAME_SEP = " — "
 
 def is_listed_role(title: str | None) -> bool:
     return title is not None and fold(title) in ROLE_TITLES
-
-
-def frequent_roles(titled_urls: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """The folded titles, among (title, canonical URL) pairs, that are roles by frequency."""
-    urls: dict[str, set[str]] = {}
-    for title, url in titled_urls:
-        key = fold(title)
-        if len(key.split()) <= ROLE_MAX_WORDS:
-            urls.setdefault(key, set()).add(url)
-    return frozenset(k for k, v in urls.items() if len(v) >= ROLE_MIN_URLS)
 
 
 def with_name(name: str, role: str) -> str:

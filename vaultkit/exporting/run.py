@@ -8,13 +8,15 @@ beside it), or returned as bytes.
 from __future__ import annotations
 
 import gc
+import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from vaultkit.errors import ConfigError
+from vaultkit.errors import ConfigError, WriteError
 from vaultkit.exporting.build import Export, Filters, build_export, generated_stamp
 from vaultkit.exporting.csv_out import iter_csv
 from vaultkit.exporting.json_out import SimilarText, iter_json, similar_json
@@ -33,8 +35,8 @@ FORMATS = ("json", "csv", "sqlite", "html")
 
 @dataclass
 class RunResult:
-    resources: int
-    notes: int
+    resources: int = 0
+    notes: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (note, why it was not read)
     unmatched: list[str] = field(default_factory=list)  # filters that matched nothing
     text: str | None = None  # json or csv, when returned
@@ -73,27 +75,26 @@ def run_export(
         if not fts5_available():
             raise ConfigError("this Python's sqlite3 has no FTS5 extension")
     stamp = generated_stamp(generated)
-    # For JSON, similar titles are searched in a child process (started now, while this
-    # one is small) as this one encodes the resources.
+    # For JSON, similar titles are searched in a child process, started now while this
+    # one is small (its memory is not this one's).
     parallel = fmt == "json" and len(session.targets) >= BACKGROUND_MIN_NOTES
-    with gc_paused(), background(similar_json, parallel) as search_similar:
-        export = build_export(
-            session, filters, stamp, threshold, similar=fmt in ("sqlite", "html")
-        )  # json: below; csv: has no column for it
-        result = RunResult(len(export.resources), len(export.notes), list(export.skipped))
-        result.unmatched = filters.unmatched()
-        if fmt == "sqlite":
-            _sqlite(export, output, session if with_diagnostics else None, result)
-        elif fmt == "html":
-            _send(_html(export, cache), output, result)
-        else:
-            _write(export, fmt, output, (dedupe, excel), search_similar, result)
+    with gc_paused(), background(similar_json, parallel) as search_similar, _spill_errors():
+        export = build_export(session, filters, stamp, threshold)
+        try:
+            if fmt == "sqlite":
+                result = _sqlite(export, output, session if with_diagnostics else None)
+            elif fmt == "html":
+                result = _send(_html(export, cache), output)
+            else:
+                result = _send(_pieces(export, fmt, (dedupe, excel), search_similar), output)
+        finally:
+            export.close()
+    result.resources, result.notes = export.resources.count or 0, len(export.notes)
+    result.skipped, result.unmatched = list(export.skipped), filters.unmatched()
     return result
 
 
-def _sqlite(
-    export: Export, output: Path | BinaryIO | None, checked: Session | None, result: RunResult
-) -> None:
+def _sqlite(export: Export, output: Path | BinaryIO | None, checked: Session | None) -> RunResult:
     """The database; beside a file, its Datasette metadata; with ``checked``, the check
     findings on its notes in a diagnostics table."""
     from vaultkit.exporting.datasette_meta import metadata_path, metadata_text
@@ -106,6 +107,7 @@ def _sqlite(
         from vaultkit.lint.session import select_rules
 
         found = run_check(checked, select_rules(checked.config))
+    result = RunResult()
     if isinstance(output, Path):
         write_atomic(output, lambda tmp: write_sqlite(export, tmp, found))
         meta = metadata_text(output, export.vault, found is not None).encode("utf-8")
@@ -114,6 +116,7 @@ def _sqlite(
         result.data = render_sqlite(export, found)
     else:
         write_stream(output, [render_sqlite(export, found)])
+    return result
 
 
 def _html(export: Export, cache: Path | None) -> Iterator[str]:
@@ -121,35 +124,42 @@ def _html(export: Export, cache: Path | None) -> Iterator[str]:
     from vaultkit.exporting.link_status import cached_status
     from vaultkit.online.cache import default_cache_path
 
-    status = cached_status(cache or default_cache_path(), (r.canonical_url for r in export.resources))
-    return iter_html(export, status)
+    path = cache or default_cache_path()
+    return iter_html(export, lambda urls: cached_status(path, urls))
 
 
-def _write(
-    export: Export,
-    fmt: str,
-    output: Path | BinaryIO | None,
-    csv_options: tuple[bool, bool],
-    search_similar: Submit[SimilarText],
-    result: RunResult,
-) -> None:
+def _pieces(
+    export: Export, fmt: str, csv_options: tuple[bool, bool], search_similar: Submit[SimilarText]
+) -> Iterator[str]:
     if fmt == "csv":
         dedupe, excel = csv_options
-        pieces = iter_csv(export, dedupe, excel=excel)
-    else:
-        pieces = iter_json(export, search_similar(export.similar_inputs()))
-    _send(pieces, output, result)
+        return iter_csv(export, dedupe, excel=excel)
+    return iter_json(export, search_similar)
 
 
-def _send(pieces: Iterable[str], output: Path | BinaryIO | None, result: RunResult) -> None:
+def _send(pieces: Iterable[str], output: Path | BinaryIO | None) -> RunResult:
+    result = RunResult()
     if output is None:
         result.text = "".join(pieces)
-        return
+        return result
     chunks = (piece.encode("utf-8") for piece in pieces)
     if isinstance(output, Path):
         write_file_atomic(output, chunks)
     else:
         write_stream(output, chunks)
+    return result
+
+
+@contextmanager
+def _spill_errors() -> Iterator[None]:
+    """The spill's SQLite errors (a full temporary folder) as a clear message."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        folder = tempfile.gettempdir()
+        raise WriteError(
+            f"export's temporary file in {folder}: {exc}; set TMPDIR to a folder with room"
+        ) from exc
 
 
 @contextmanager

@@ -34,11 +34,12 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vaultkit.exporting.build import SECTION_SEP, Export
-from vaultkit.exporting.resources import Edge, Resource
+from vaultkit.exporting.resources import Edge, Occurrence, Resource
+from vaultkit.exporting.similar import find_similar
 from vaultkit.model import Diagnostic
 
 SCHEMA = """
@@ -160,39 +161,60 @@ def _fill(db: sqlite3.Connection, export: Export) -> None:
         "INSERT INTO notes VALUES (?, ?, ?, ?)",
         ((n.path, n.title, _json(n.frontmatter), _json(n.tags)) for n in export.notes),
     )
-    exported = {n.path for n in export.notes}
-    titles = {n.path: n.title for n in export.notes}
+    exported = set(export.note_titles)
     db.executemany(
         "INSERT INTO links (source, line, kind, embed, target, resolved, target_note, attachment, broken)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (_link_row(n.path, edge, exported) for n in export.notes for edge in n.edges),
     )
+    _fill_resources(db, export)
+    lists = find_similar(*export.similar_inputs())
     db.executemany(
-        f"INSERT INTO resources VALUES ({', '.join('?' * 13)})",
-        (_resource_row(rid, r, titles) for rid, r in enumerate(export.resources, start=1)),
+        "UPDATE resources SET similar = ? WHERE id = ?",
+        ((_json(found), rid) for rid, found in enumerate(lists, start=1) if found),
     )
+    db.execute(f"INSERT INTO resources_fts (rowid, {FTS_COLUMNS}) SELECT id, {FTS_COLUMNS} FROM resources")
+
+
+_BATCH = 2000  # resources read back between inserts
+
+
+def _fill_resources(db: sqlite3.Connection, export: Export) -> None:
+    """The resources and their occurrences, in one pass over them (similar lists after)."""
+    rows: list[tuple[Any, ...]] = []
+    occs: list[tuple[Any, ...]] = []
+    for rid, r in enumerate(export.resources, start=1):
+        rows.append(_resource_row(rid, r, export.note_titles))
+        occs.extend(_occurrence_row(rid, o) for o in r.occurrences)
+        if len(rows) >= _BATCH:
+            _insert(db, rows, occs)
+            rows, occs = [], []
+    _insert(db, rows, occs)
+
+
+def _insert(db: sqlite3.Connection, rows: list[tuple[Any, ...]], occs: list[tuple[Any, ...]]) -> None:
+    db.executemany(f"INSERT INTO resources VALUES ({', '.join('?' * 13)})", rows)
     db.executemany(
         "INSERT INTO occurrences (resource_id, note, line, section, title, link_text, description, tags,"
         " difficulty, metadata, commented) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            (
-                rid,
-                o.note,
-                o.line,
-                SECTION_SEP.join(o.section),
-                o.title,
-                o.link_text,
-                o.description,
-                _json(o.tags),
-                o.difficulty,
-                _json(o.metadata),
-                int(o.commented),
-            )
-            for rid, r in enumerate(export.resources, start=1)
-            for o in r.occurrences
-        ),
+        occs,
     )
-    db.execute(f"INSERT INTO resources_fts (rowid, {FTS_COLUMNS}) SELECT id, {FTS_COLUMNS} FROM resources")
+
+
+def _occurrence_row(rid: int, o: Occurrence) -> tuple[Any, ...]:
+    return (
+        rid,
+        o.note,
+        o.line,
+        SECTION_SEP.join(o.section),
+        o.title,
+        o.link_text,
+        o.description,
+        _json(o.tags),
+        o.difficulty,
+        _json(o.metadata),
+        int(o.commented),
+    )
 
 
 def _link_row(source: str, edge: Edge, exported: set[str]) -> tuple[Any, ...]:
@@ -213,7 +235,7 @@ def _link_row(source: str, edge: Edge, exported: set[str]) -> tuple[Any, ...]:
 
 
 def _fill_diagnostics(db: sqlite3.Connection, export: Export, diagnostics: Sequence[Diagnostic]) -> None:
-    exported = {n.path for n in export.notes}
+    exported = set(export.note_titles)
     db.executemany(
         "INSERT INTO diagnostics (note, line, column, code, rule, severity, message)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -225,7 +247,7 @@ def _fill_diagnostics(db: sqlite3.Connection, export: Export, diagnostics: Seque
     )
 
 
-def _resource_row(rid: int, r: Resource, titles: dict[str, str]) -> tuple[Any, ...]:
+def _resource_row(rid: int, r: Resource, titles: Mapping[str, str]) -> tuple[Any, ...]:
     occs = r.occurrences
     sections = dict.fromkeys(SECTION_SEP.join(o.section) for o in occs)
     meta = dict.fromkeys(f"{k}: {v}" for o in occs for k, v in o.metadata.items())

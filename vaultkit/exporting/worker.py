@@ -7,7 +7,7 @@ worker sends back plain tuples (occurrences and the note's entry), not the parse
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from vaultkit.limits import Limits, failure_reason, guarded
 from vaultkit.limits import active as active_limits
 from vaultkit.limits import use as use_limits
 from vaultkit.lint.session import failed_note, load_one
-from vaultkit.lint.workers import map_chunks
+from vaultkit.lint.workers import iter_chunks
 from vaultkit.model import Severity
 
 PARALLEL_MIN_NOTES = 200
@@ -69,15 +69,22 @@ def _export_note(root: Path, rel: str, templates: Sequence[str]) -> NotePayload:
     return rel, None, (title, frontmatter, tuple(tags), links), occs
 
 
-def _chunk(root: Path, templates: Sequence[str], limits: Limits, rels: list[str]) -> list[NotePayload]:
+def _chunk(
+    root: Path, templates: Sequence[str], limits: Limits, items: list[tuple[int, str]]
+) -> list[tuple[int, NotePayload]]:
     use_limits(limits)
-    return [export_note(root, rel, templates) for rel in rels]
+    return [(i, export_note(root, rel, templates)) for i, rel in items]
 
 
-def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> list[NotePayload]:
-    """Every note's payload, in the order of ``rels``."""
+def _rescue(item: tuple[int, str], why: str) -> tuple[int, NotePayload]:
+    return item[0], failed(item[1], why)
+
+
+def export_notes(root: Path, rels: list[str], templates: Sequence[str]) -> Iterator[tuple[int, NotePayload]]:
+    """Each note's number (its place in ``rels``) and payload, as the workers finish them."""
     args = (root, list(templates), active_limits())
-    return map_chunks(_chunk, rels, args, PARALLEL_MIN_NOTES, rescue=failed)
+    for _, part in iter_chunks(_chunk, list(enumerate(rels)), args, PARALLEL_MIN_NOTES, rescue=_rescue):
+        yield from part
 
 
 def occurrence(note: str, data: tuple[Any, ...]) -> Occurrence:

@@ -55,12 +55,18 @@ def boilerplate_urls(
     ``template_dirs`` are the templates folders (vault-relative).
     """
     limit = threshold or Threshold()
-    out = set()
-    for url, notes in url_notes.items():
-        distinct = set(notes)
-        if limit.widespread(len(distinct), total_notes) or _in_template(distinct, template_dirs):
-            out.add(url)
-    return frozenset(out)
+    return frozenset(
+        url
+        for url, notes in url_notes.items()
+        if is_boilerplate(set(notes), total_notes, template_dirs, limit)
+    )
+
+
+def is_boilerplate(
+    notes: Collection[str], total_notes: int, template_dirs: Sequence[str], threshold: Threshold
+) -> bool:
+    """Whether a URL the (distinct) ``notes`` hold is boilerplate (see :func:`boilerplate_urls`)."""
+    return threshold.widespread(len(notes), total_notes) or _in_template(notes, template_dirs)
 
 
 def _in_template(paths: Iterable[str], template_dirs: Sequence[str]) -> bool:
