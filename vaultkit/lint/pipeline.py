@@ -309,7 +309,7 @@ def _vault_phase(session: Session, notes: Notes, settings: dict[str, Any]) -> di
     levels = session.config.levels()
     for i in range(0, len(need), VAULT_BATCH):
         payloads = notes.take(need[i : i + VAULT_BATCH])
-        prefetch(ctx, payloads.values())
+        prefetch(ctx, payloads)
         found = {rel: vault_check(rel, p, ctx, levels) for rel, p in payloads.items()}
         with notes.store.writing():
             notes.store.put_vault_diags(sig, found)

@@ -5,7 +5,8 @@ needed (a target's findings, a linked note's facts); only what could not be writ
 (a note given as text, a write that failed) is held in memory. ``stored_context`` gives
 the cross-note rules a ``VaultIndex`` whose facts and aliases, and a URL table, are
 looked up by key and kept for one batch of targets (``prefetch`` reads the batch's
-URLs in a few queries, and lets go of the batch before).
+URLs, and the facts of the notes its anchored links point at, in a few queries, and
+lets go of the batch before).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from vaultkit.lint.store import FileRow, Store
 from vaultkit.rules.base import Context
 
 WHOLE_SHARE = 0.25  # read the facts and URL rows whole when this share of the vault is checked
+WHOLE_MAX = 20_000  # ...and the vault has at most this many notes (beyond, memory would grow)
 
 
 class Notes:
@@ -192,7 +194,7 @@ def stored_context(session: Session, notes: Notes, settings: dict[str, Any], che
     index.facts = facts
     index.alias_to = _StoredAliases(notes.store)
     ctx = Context(index, {**settings, "notes_total": len(session.files.notes)}, urls)
-    if checked > WHOLE_SHARE * len(notes.rows):
+    if checked > WHOLE_SHARE * len(notes.rows) and len(notes.rows) <= WHOLE_MAX:
         facts.load_all()
         _all_urls(notes, urls)
         urls.whole = facts.whole = True
@@ -226,18 +228,37 @@ def _all_urls(notes: Notes, urls: dict[str, list[tuple[str, int]]]) -> None:
             urls.setdefault(u, []).append((rel, 0))
 
 
-def prefetch(ctx: Context, payloads: Iterable[Payload]) -> None:
+def prefetch(ctx: Context, payloads: dict[str, Payload]) -> None:
     """Before a batch of targets: forget the last batch's lookups, and read who holds
-    each URL of this batch (in a few queries rather than one a URL)."""
+    each URL of this batch, and the facts of the notes its anchored links point at (in
+    a few queries rather than one a key)."""
     facts, urls = ctx.index.facts, ctx.url_notes
     if isinstance(facts, _StoredFacts) and facts.whole:
         return
     if isinstance(facts, _StoredFacts):
         facts.clear()
         facts.asked.clear()
+        facts.load(_anchored_targets(ctx.index, payloads))
     if isinstance(urls, _StoredUrls):
         urls.clear()
-        wanted = {u for p in payloads for u in p.urls}
+        wanted = {u for p in payloads.values() for u in p.urls}
         urls.asked = wanted
         for url, rels in urls.store.url_holders(wanted).items():
             urls[url] = [(r, 0) for r in rels]
+
+
+def _anchored_targets(index: VaultIndex, payloads: dict[str, Payload]) -> set[str]:
+    """The notes the batch's links with a heading, block or fragment resolve to (the
+    facts the anchor rules ask for; any other ask is read when made)."""
+    found: set[str] = set()
+    for rel, payload in payloads.items():
+        if not payload.view:
+            continue
+        for row in marshal.loads(payload.view)[0]:
+            target, anchor, canonical = row[1], row[2], row[10]
+            if anchor and target and canonical is None:
+                wiki = row[0] in ("wikilink", "embed")
+                path = index.resolve(target, rel) if wiki else index.resolve_path(target, rel)
+                if path:
+                    found.add(path)
+    return found
