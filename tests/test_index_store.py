@@ -11,7 +11,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,7 @@ from vaultkit.lint import pipeline, stored
 from vaultkit.lint.cache import store_path
 from vaultkit.lint.pipeline import run_check
 from vaultkit.lint.session import Session, open_vault, select_rules
+from vaultkit.lint.store import Store
 
 NOTES = 400  # enough that a cold run's write lasts long enough to be interrupted
 
@@ -168,3 +171,31 @@ def test_a_big_run_reads_its_notes_back_in_batches_and_answers_the_same(
     session, streamed = _run(root)
     assert streamed == held and session.stats["rows_read"] > 120
     assert _run(root)[1] == held
+
+
+def test_over_whole_max_notes_facts_are_read_a_batch_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past WHOLE_MAX notes the facts are not all read (memory would grow with the vault):
+    each batch reads the facts its anchored links need in one query, and the answer is
+    the same as a run without the index."""
+    root = _vault(tmp_path / "v", 120)
+    _, expected = _run(root, use_cache=False)
+    _run(root)  # the index, warm
+    (root / "f0" / "Note 0.md").write_text("# Note 0\n\n## Part 0\n\nNew heading: all re-checked.\n")
+    monkeypatch.setattr(stored, "WHOLE_MAX", 0)
+    monkeypatch.setattr(pipeline, "VAULT_BATCH", 25)
+    queries: list[int] = []
+    real = Store.facts
+
+    def counted(self: Store, rels: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        rels = list(rels)
+        queries.append(len(rels))
+        return real(self, rels)
+
+    monkeypatch.setattr(Store, "facts", counted)
+    session, got = _run(root)
+    _, fresh = _run(root, use_cache=False)
+    assert got == fresh and got != expected  # Note 0's links are gone
+    assert session.stats["cross_note_checked"] == 120
+    assert len(queries) <= 10 and max(queries) >= 20  # 5 batches, not one query a note
