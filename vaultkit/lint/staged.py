@@ -125,9 +125,12 @@ def staged_diagnostics(session: Any, staged: Staged, views: dict[str, bytes]) ->
         files = [*session.files.notes, *session.files.attachments]
         untracked = {p for p in files if prefix + p not in staged.tracked}
     now = VaultIndex(session.files.notes, session.files.attachments)
-    before = VaultIndex(
-        [*session.files.notes, *(g for g in gone if g.lower().endswith(".md"))],
-        [*session.files.attachments, *(g for g in gone if not g.lower().endswith(".md"))],
+    before = (
+        now.extended(
+            [g for g in gone if g.lower().endswith(".md")], [g for g in gone if not g.lower().endswith(".md")]
+        )
+        if gone
+        else now
     )
     targets = set(session.targets)
     out: list[Diagnostic] = []
